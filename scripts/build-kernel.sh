@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Build a kernel configuration out of tree:
+#   scripts/build-kernel.sh NAME [FRAGMENT...]
+# NAME selects build/out/NAME; the fragments default to the named set below.
+# Config = tinyconfig + fragments (merge_config.sh); the build fails if any
+# option requested by a fragment did not stick in the final .config.
+# SRC=dir builds another source tree (default build/linux).
+source "$(dirname "$0")/lib.sh"
+
+name=${1:?usage: build-kernel.sh NAME [FRAGMENT...]}
+shift
+frags=("$@")
+if [ ${#frags[@]} -eq 0 ]; then
+	case $name in
+	main)  frags=(guest features iommufd-test) ;;
+	debug) frags=(guest features iommufd-test debug) ;;
+	*) die "unknown config set '$name': give fragments" ;;
+	esac
+fi
+paths=()
+for f in "${frags[@]}"; do
+	case $f in
+	/*|./*|../*) p=$f ;;
+	*) p=$TOP/configs/$f.config ;;
+	esac
+	[ -f "$p" ] || die "no config fragment $p"
+	paths+=("$p")
+done
+
+SRC=${SRC:-$TREE}
+OUT=${OUT:-$BUILD/out/$name}
+mkdir -p "$OUT"
+export CCACHE_DIR=${CCACHE_DIR:-$BUILD/ccache}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+export KBUILD_BUILD_TIMESTAMP="2026-01-01" KBUILD_BUILD_USER=noiommu KBUILD_BUILD_HOST=qemu
+MAKE=(make -C "$SRC" O="$OUT" -j"$(nproc)" CC="ccache gcc" HOSTCC="ccache gcc" ${KMAKE_ARGS:-})
+
+# Only one kernel build at a time on this machine.
+exec 9>"$BUILD/.kbuild.lock"
+flock 9
+
+step "kernel[$name]: configuring (tinyconfig + ${frags[*]})"
+cat "${paths[@]}" >"$OUT/fragments.config"
+if [ ! -f "$OUT/.config" ] || ! cmp -s "$OUT/fragments.config" "$OUT/.fragments.used"; then
+	run_logged "$LOGS/kconfig-$(basename "$OUT").log" "${MAKE[@]}" tinyconfig
+	run_logged "$LOGS/kconfig-$(basename "$OUT").log" "$SRC/scripts/kconfig/merge_config.sh" -m -O "$OUT" "$OUT/.config" "${paths[@]}"
+	cp "$OUT/fragments.config" "$OUT/.fragments.used"
+fi
+run_logged "$LOGS/kconfig-$(basename "$OUT").log" "${MAKE[@]}" olddefconfig
+
+# Every requested option must have stuck.
+bad=0
+while IFS= read -r line; do
+	case $line in
+	CONFIG_*=n) sym=${line%%=*}
+		if grep -q "^$sym=" "$OUT/.config"; then
+			warn "config[$name]: $sym requested n, got $(grep "^$sym=" "$OUT/.config")"; bad=1
+		fi ;;
+	CONFIG_*=*) sym=${line%%=*}
+		if ! grep -qxF "$line" "$OUT/.config"; then
+			got=$(grep -E "^$sym=|^# $sym is not set" "$OUT/.config" || echo "absent")
+			warn "config[$name]: requested $line, got: $got"; bad=1
+		fi ;;
+	esac
+done < <(grep -h '^CONFIG_' "${paths[@]}")
+[ $bad = 0 ] || die "config[$name]: requested options did not stick (dependencies missing?)"
+
+step "kernel[$name]: building bzImage (log: build/logs/kbuild-$(basename "$OUT").log)"
+run_logged "$LOGS/kbuild-$(basename "$OUT").log" "${MAKE[@]}" ${KBUILD_TARGETS:-bzImage} ||
+	die "kernel[$name]: build failed"
+if grep -E '(warning|error):' "$LOGS/kbuild-$(basename "$OUT").log" | grep -v '^make' >"$OUT/warnings.txt"; then
+	info "kernel[$name]: $(wc -l <"$OUT/warnings.txt") compiler warning line(s), see $OUT/warnings.txt"
+fi
+step "kernel[$name]: done: $OUT/arch/x86/boot/bzImage"

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The main job: fetch the base, apply the series, build the kernel, boot it in
+# QEMU with the edu DMA device and run the noiommu demo in plain words.
+source "$(dirname "$0")/lib.sh"
+
+step "dependencies"
+"$TOP/scripts/deps.sh"
+step "base tree + series"
+"$TOP/scripts/tree.sh"
+"$TOP/scripts/build-kernel.sh" main
+"$TOP/scripts/build-selftests.sh" main iommu vfio 2>/dev/null ||
+	"$TOP/scripts/build-selftests.sh" main iommu
+
+kernel=$BUILD/out/main/arch/x86/boot/bzImage
+files=(-f "$TOP/guest/suites.sh:/opt/guest/suites.sh" -f "$TOP/guest/demo.sh:/opt/guest/demo.sh")
+for b in "$BUILD"/selftests/main/*/*; do
+	[ -f "$b" ] && [ -x "$b" ] && files+=(-f "$b")
+done
+step "booting the patched kernel in QEMU (TCG) with the edu device"
+log=$LOGS/demo-$(date +%Y%m%d-%H%M%S).log
+set +e
+"$TOP/scripts/guest-run.sh" -q -k "$kernel" -m 1G -t 600 -l "$log" "${files[@]}" -- sh /opt/guest/demo.sh
+rc=$?
+set -e
+sed -n '/GUEST-START/,/GUEST-EXIT/p' "$log" | grep -v '^GUEST-' | grep -v '^\[ *[0-9]*\.[0-9]*\]' |
+	sed 's/^/    | /'
+step "console log: $log"
+if [ $rc = 0 ]; then
+	step "demo finished OK in $(( $(date +%s) - _t0 ))s"
+else
+	warn "demo FAILED (exit $rc) after $(( $(date +%s) - _t0 ))s"
+fi
+exit $rc

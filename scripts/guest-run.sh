@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Boot a kernel in QEMU (TCG) with QEMU's edu device and noiommu mode on, run
+# one shell command inside, power off, and judge the run.
+#
+# usage: guest-run.sh -k BZIMAGE [options] [--] COMMAND...
+#   -k FILE        kernel image (bzImage)
+#   -f SRC[:DEST]  put SRC (file or directory) into the guest at DEST
+#                  (default /opt/bin/<basename SRC>); repeatable
+#   -m MEM         guest RAM (default 1G)
+#   -t SECONDS     hard timeout for the whole run (default 600)
+#   -a ARGS        extra kernel command line
+#   -l LOG         console log (default build/logs/guest-<time>.log)
+#   -q             quiet: do not copy the console to stdout
+#   -K             no kmemleak scan at the end
+# COMMAND runs as root under busybox sh in /, with /opt/bin in PATH and
+# proc, sys, devtmpfs, debugfs and hugetlbfs (/dev/hugepages) mounted.
+#
+# Exit status: the command's status, or non-zero if the kernel printed a
+# splat (BUG/WARNING/Oops/KASAN/UBSAN/lockdep/kmemleak/panic), the guest
+# died, or the timeout hit. The offending console lines are printed.
+source "$(dirname "$0")/lib.sh"
+
+kernel= mem=1G tmo=600 extra= log= quiet=0 leakscan=1
+files=()
+while getopts "k:f:m:t:a:l:qK" o; do
+	case $o in
+	k) kernel=$OPTARG ;;
+	f) files+=("$OPTARG") ;;
+	m) mem=$OPTARG ;;
+	t) tmo=$OPTARG ;;
+	a) extra=$OPTARG ;;
+	l) log=$OPTARG ;;
+	q) quiet=1 ;;
+	K) leakscan=0 ;;
+	*) sed -n '2,20p' "$0"; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ -n "$kernel" ] && [ -f "$kernel" ] || die "guest-run: -k BZIMAGE required"
+[ $# -gt 0 ] || die "guest-run: no command"
+cmd="$*"
+log=${log:-$LOGS/guest-$(date +%Y%m%d-%H%M%S)-$$.log}
+
+work=$(mktemp -d "$BUILD/guest.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+root=$work/root
+mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,opt/bin,etc,root,mnt,run}
+cp /bin/busybox "$root/bin/busybox"
+for a in $(/bin/busybox --list); do
+	[ "$a" = busybox ] || ln -sf busybox "$root/bin/$a"
+done
+echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
+echo 'root:x:0:' >"$root/etc/group"
+for f in "${files[@]}"; do
+	src=${f%%:*}
+	dest=/opt/bin/$(basename "$src")
+	case $f in *:*) dest=${f#*:} ;; esac
+	[ -e "$src" ] || die "guest-run: no such file $src"
+	mkdir -p "$root$(dirname "$dest")"
+	cp -a "$src" "$root$dest"
+done
+printf '%s\n' "$cmd" >"$root/etc/guest-cmd"
+cat >"$root/init" <<INIT
+#!/bin/sh
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mkdir -p /dev/hugepages /dev/pts /dev/shm
+mount -t hugetlbfs hugetlbfs /dev/hugepages 2>/dev/null
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /dev/shm
+export PATH=/opt/bin:/bin:/sbin HOME=/root
+cd /
+echo "GUEST-START"
+sh /etc/guest-cmd
+rc=\$?
+if [ $leakscan = 1 ] && [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan >/sys/kernel/debug/kmemleak; sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak
+	echo "GUEST-KMEMLEAK-DONE"
+fi
+echo "GUEST-EXIT: \$rc"
+poweroff -f
+INIT
+chmod +x "$root/init"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initrd.gz"
+
+append="console=ttyS0 panic=-1 oops=panic acpi=noirq vfio.enable_unsafe_noiommu_mode=1 hugepagesz=2M hugepages=64 $extra"
+qemu=(qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m "$mem" -smp 2
+	-display none -monitor none -serial stdio -no-reboot -nodefaults
+	-kernel "$kernel" -initrd "$work/initrd.gz" -append "$append"
+	-device edu,dma_mask=0xffffffffffffffff)
+set +e
+if [ $quiet = 1 ]; then
+	timeout -k 5 "$tmo" "${qemu[@]}" </dev/null >"$log" 2>&1
+else
+	timeout -k 5 "$tmo" "${qemu[@]}" </dev/null 2>&1 | tee "$log"
+fi
+qrc=${PIPESTATUS[0]}
+set -e
+tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
+
+fail=0
+if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+	warn "guest: TIMEOUT after ${tmo}s (console: $log)"
+	tail -n 30 "$log" >&2
+	fail=1
+fi
+splat='(BUG:|WARNING:|Oops|KASAN|UBSAN|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|general protection fault|Kernel panic|unreferenced object 0x|INFO: task .* blocked|Call Trace:)'
+if grep -nE "$splat" "$log" >"$work/splat"; then
+	warn "guest: kernel splat(s) in $log:"
+	head -n 40 "$work/splat" >&2
+	fail=1
+fi
+rc=$(sed -n 's/^.*GUEST-EXIT: \([0-9]*\).*$/\1/p' "$log" | tail -n 1)
+if [ -z "$rc" ]; then
+	[ "$fail" = 1 ] || { warn "guest: died before the command finished (console: $log)"; tail -n 30 "$log" >&2; }
+	exit 1
+fi
+[ "$fail" = 0 ] || exit 1
+exit "$rc"

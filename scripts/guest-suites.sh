@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Run guest suites on a built kernel and count their TAP results.
+#   guest-suites.sh CONFIGNAME SUITE...
+# Uses build/out/CONFIGNAME's bzImage and build/selftests/CONFIGNAME's binaries.
+# Prints one line per suite and appends "COUNT suite p f s" lines to
+# $RESULTS (if set). Exit status: non-zero if any case failed or the kernel
+# splatted.
+source "$(dirname "$0")/lib.sh"
+
+name=${1:?usage: guest-suites.sh CONFIGNAME SUITE...}
+shift
+OUT=${OUT:-$BUILD/out/$name}
+ST=$BUILD/selftests/$name
+kernel=$OUT/arch/x86/boot/bzImage
+[ -f "$kernel" ] || die "no kernel $kernel"
+mem=${GUEST_MEM:-2G}
+files=(-f "$TOP/guest/suites.sh:/opt/guest/suites.sh")
+for b in "$ST"/*/*; do
+	[ -f "$b" ] && [ -x "$b" ] && files+=(-f "$b")
+done
+for b in ${GUEST_EXTRA_FILES:-}; do
+	files+=(-f "$b")
+done
+
+log=$LOGS/guest-$name-$(date +%Y%m%d-%H%M%S).log
+ln -sfn "$(basename "$log")" "$LOGS/guest-$name-latest.log"
+step "guest[$name]: booting; suites: $* (console: build/logs/$(basename "$log"))"
+set +e
+"$TOP/scripts/guest-run.sh" -q -k "$kernel" -m "$mem" -t "${GUEST_TIMEOUT:-1500}" -l "$log" \
+	"${files[@]}" -- sh /opt/guest/suites.sh "$@"
+grc=$?
+set -e
+
+bad=0
+awk -f "$TOP/scripts/tap-count.awk" "$log" >"$log.counts"
+while read -r s p f sk rc secs; do
+	if [ "$s" = FAIL ]; then
+		printf '    FAIL %s %s\n' "$p" "$f $sk $rc $secs"
+		continue
+	fi
+	printf '    %-28s %4d passed, %d failed, %d skipped  (exit %d, %ss)\n' "$s" "$p" "$f" "$sk" "$rc" "$secs"
+	[ -n "${RESULTS:-}" ] && echo "COUNT $name:$s $p $f $sk" >>"$RESULTS"
+	[ "$f" = 0 ] || bad=1
+done <"$log.counts"
+# Suites asked for but with no TAP section at all: the guest died first.
+for s in "$@"; do
+	if ! grep -q "^$s " "$log.counts"; then
+		printf '    %-28s never reported (guest died?)\n' "$s"
+		[ -n "${RESULTS:-}" ] && echo "COUNT $name:$s 0 1 0" >>"$RESULTS"
+		bad=1
+	fi
+done
+if [ $grc != 0 ]; then
+	# guest-run.sh already printed the reason (splat, timeout, crash).
+	[ -n "${RESULTS:-}" ] && echo "CHECK $name:guest-clean-boot FAIL" >>"$RESULTS"
+	bad=1
+else
+	[ -n "${RESULTS:-}" ] && echo "CHECK $name:guest-clean-boot PASS" >>"$RESULTS"
+fi
+exit $bad

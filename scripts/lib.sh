@@ -1,0 +1,48 @@
+# shellcheck shell=bash
+# Common helpers for the harness scripts. Source it; do not run it.
+
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+TREE=$BUILD/linux
+LOGS=$BUILD/logs
+mkdir -p "$BUILD" "$LOGS"
+
+_t0=${_t0:-$(date +%s)}
+export _t0
+
+step() { printf '==> [%4ss] %s\n' "$(( $(date +%s) - _t0 ))" "$*"; }
+info() { printf '    %s\n' "$*"; }
+warn() { printf '!!! %s\n' "$*" >&2; }
+die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+
+# run_logged LOGFILE CMD...: run CMD with its output in LOGFILE; on failure
+# print the tail of the log so the reason is visible without digging.
+run_logged() {
+	local log=$1
+	shift
+	if ! "$@" >"$log" 2>&1; then
+		warn "command failed: $*"
+		warn "last lines of $log:"
+		grep -E 'error|Error|ERROR|warning:|undefined|\*\*\*' "$log" | tail -n 30 >&2 || true
+		tail -n 20 "$log" >&2
+		return 1
+	fi
+}
+
+# The identity the harness gives commits it makes in build/linux (never a
+# real person's name). Override with SERIES_NAME/SERIES_EMAIL.
+SERIES_NAME=${SERIES_NAME:-Seed fecf5f37 maintainers}
+SERIES_EMAIL=${SERIES_EMAIL:-maintainers@users.noreply.b-seed-fecf5f37.example}
+SERIES_VERSION=7
+
+# Fixed identity and date of the base commit, so its hash is the same on
+# every machine.
+BASE_IDENT_NAME="Debian linux-source-7.2"
+BASE_IDENT_EMAIL="linux-source@debian.invalid"
+BASE_DATE="2026-01-01T00:00:00+0000"
+
+series_patches() {
+	ls "$TOP"/patches/[0-9][0-9][0-9][0-9]-*.patch 2>/dev/null | grep -v '/0000-' || true
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Create build/linux: the Debian linux-source-7.2 tarball as one deterministic
+# git commit tagged 'base', with patches/ applied on top by git am.
+#
+# If build/linux already exists, its previous HEAD is kept as a branch
+# backup/<timestamp> when it differs from what patches/ gives, so no local
+# commit is ever lost; uncommitted changes make it stop.
+source "$(dirname "$0")/lib.sh"
+
+"$TOP/scripts/deps.sh"
+deb=$("$TOP/scripts/fetch-base.sh" | tail -n 1)
+
+git_t() { git -C "$TREE" "$@"; }
+
+if [ ! -d "$TREE/.git" ] || ! git_t rev-parse -q --verify base >/dev/null; then
+	step "base: extracting $(basename "$deb") into build/linux"
+	rm -rf "$TREE" "$TREE.tmp"
+	mkdir -p "$TREE.tmp"
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO --wildcards './usr/src/linux-source-7.2.tar.xz' |
+		xz -dc -T0 | tar -x -C "$TREE.tmp" --strip-components=1 --no-same-owner
+	mv "$TREE.tmp" "$TREE"
+	step "base: creating the base commit"
+	git_t init -q -b series
+	git_t config core.autocrlf false
+	git_t config gc.auto 0
+	git_t add -A -f .
+	GIT_AUTHOR_NAME="$BASE_IDENT_NAME" GIT_AUTHOR_EMAIL="$BASE_IDENT_EMAIL" \
+	GIT_COMMITTER_NAME="$BASE_IDENT_NAME" GIT_COMMITTER_EMAIL="$BASE_IDENT_EMAIL" \
+	GIT_AUTHOR_DATE="$BASE_DATE" GIT_COMMITTER_DATE="$BASE_DATE" \
+		git_t commit -q --no-verify -m "Linux $(basename "$deb" | sed 's/^linux-source-7.2_//; s/_all.deb$//') (Debian linux-source-7.2)"
+	git_t tag base
+	info "base commit $(git_t rev-parse --short base)"
+fi
+
+git_t config user.name "$SERIES_NAME"
+git_t config user.email "$SERIES_EMAIL"
+
+if [ -n "$(git_t status --porcelain --untracked-files=no)" ]; then
+	die "build/linux has uncommitted changes; commit or stash them first"
+fi
+
+old=$(git_t rev-parse HEAD)
+git_t am --abort >/dev/null 2>&1 || true
+git_t checkout -q --detach base
+mapfile -t pl < <(series_patches)
+step "series: applying ${#pl[@]} patch(es) with git am"
+if [ ${#pl[@]} -gt 0 ]; then
+	if ! git_t am -q "${pl[@]}" >"$LOGS/git-am.log" 2>&1; then
+		cat "$LOGS/git-am.log" >&2
+		git_t am --abort >/dev/null 2>&1 || true
+		git_t checkout -q "$old"
+		die "the series does not apply to the base (see above)"
+	fi
+fi
+new=$(git_t rev-parse HEAD)
+if [ "$old" != "$new" ] && [ "$(git_t rev-parse "$old^{tree}")" != "$(git_t rev-parse "$new^{tree}")" ] &&
+   [ "$old" != "$(git_t rev-parse base)" ]; then
+	b=backup/$(date +%Y%m%d-%H%M%S)
+	git_t branch -f "$b" "$old"
+	info "previous HEAD differed from patches/: kept as branch $b"
+fi
+git_t checkout -q -B series "$new"
+info "build/linux: $(git_t log --oneline base..HEAD | wc -l) patch(es) on base $(git_t rev-parse --short base)"
