@@ -30,8 +30,11 @@ done
 SRC=${SRC:-$TREE}
 OUT=${OUT:-$BUILD/out/$name}
 mkdir -p "$OUT"
-export CCACHE_DIR=${CCACHE_DIR:-$BUILD/ccache}
+# ccache lives outside the clone and hashes paths relative to build/, so a
+# fresh clone on the same machine reuses it.
+export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1
 export KBUILD_BUILD_TIMESTAMP="2026-01-01" KBUILD_BUILD_USER=noiommu KBUILD_BUILD_HOST=qemu
 MAKE=(make -C "$SRC" O="$OUT" -j"$(nproc)" CC="ccache gcc" HOSTCC="ccache gcc" ${KMAKE_ARGS:-})
 
@@ -48,7 +51,8 @@ if [ ! -f "$OUT/.config" ] || ! cmp -s "$OUT/fragments.config" "$OUT/.fragments.
 fi
 run_logged "$LOGS/kconfig-$(basename "$OUT").log" "${MAKE[@]}" olddefconfig
 
-# Every requested option must have stuck.
+# Every requested option must have stuck (the last fragment that names an
+# option wins, as in merge_config.sh).
 bad=0
 while IFS= read -r line; do
 	case $line in
@@ -62,7 +66,8 @@ while IFS= read -r line; do
 			warn "config[$name]: requested $line, got: $got"; bad=1
 		fi ;;
 	esac
-done < <(grep -h '^CONFIG_' "${paths[@]}")
+done < <(awk -F= '/^CONFIG_/ { if (!($1 in v)) o[++n] = $1; v[$1] = $0 }
+		END { for (i = 1; i <= n; i++) print v[o[i]] }' "${paths[@]}")
 [ $bad = 0 ] || die "config[$name]: requested options did not stick (dependencies missing?)"
 
 step "kernel[$name]: building bzImage (log: build/logs/kbuild-$(basename "$OUT").log)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Download Debian's linux-source-7.2 .deb through a private apt configuration
 # (its own sources list, lists and cache; the system's apt sources are never
-# touched), verify the pinned version's sha256 and cache it under build/dl.
+# touched), verify the pinned version's sha256 and cache it in ~/.cache/noiommu-cdev/dl ($NOIOMMU_CACHE/dl).
 #
 # Prints the path of the verified .deb on stdout (last line).
 source "$(dirname "$0")/lib.sh"
@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 PIN_VERSION=7.2.13-1
 PIN_SHA256=30a8c5fc63f9028a62e6d7b3f7f43bee67425dbce2a05fceba83f9b87c92083d
 
-DL=$BUILD/dl
+DL=$CACHE/dl
 APTDIR=$BUILD/apt
 mkdir -p "$DL" "$APTDIR"/{lists/partial,cache/archives/partial,etc/preferences.d}
 

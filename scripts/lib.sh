@@ -7,7 +7,9 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 TREE=$BUILD/linux
 LOGS=$BUILD/logs
-mkdir -p "$BUILD" "$LOGS"
+# Caches shared by every clone on this machine (downloads, ccache).
+CACHE=${NOIOMMU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/noiommu-cdev}
+mkdir -p "$BUILD" "$LOGS" "$CACHE"
 
 _t0=${_t0:-$(date +%s)}
 export _t0

@@ -19,6 +19,7 @@ check() {	# check NAME CMD...: one case
 	else
 		echo "CHECK $name FAIL" >>"$RESULTS"
 		warn "FAILED: $name"
+		return 1
 	fi
 }
 
@@ -39,14 +40,18 @@ summary() {
 			printf '  %-40s %d passed, %d failed, %d skipped\n' "$name" "$a" "$b" "$c" ;;
 		esac
 	done <"$RESULTS"
+	if [ $((p + f)) = 0 ]; then
+		echo "  FAILED:  nothing ran"
+		f=1
+	fi
 	echo "elapsed: $(( $(date +%s) - _t0 ))s; logs in build/logs/"
 	echo "$p passed, $f failed, $s skipped"
 	[ "$f" = 0 ]
 }
 trap 'summary; exit $?' EXIT
 
-"$TOP/scripts/deps.sh"
-check "series applies to the base (git am)" "$TOP/scripts/tree.sh"
+check "dependencies installed" "$TOP/scripts/deps.sh" || exit 1
+check "series applies to the base (git am)" "$TOP/scripts/tree.sh" || exit 1
 
 SUITES=${ONLY:-noiommu_group iommufd iommufd_fail_nth}
 for cfg in ${CONFIGS:-debug}; do

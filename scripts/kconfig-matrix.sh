@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Build every Kconfig combination in configs/matrix/ (VFIO_GROUP,
+# VFIO_CONTAINER, IOMMUFD_VFIO_CONTAINER, VFIO_DEVICE_CDEV, VFIO_NOIOMMU,
+# IOMMUFD and VFIO built in or as modules) on top of guest + features +
+# matrix-base, one after the other in one build directory so each variant only
+# rebuilds what its options change. Each variant: the final .config must hold
+# the intended values (build-kernel.sh checks), bzImage and modules must build
+# and link, and modpost must be clean.
+#   kconfig-matrix.sh [VARIANT-GLOB]
+source "$(dirname "$0")/lib.sh"
+
+glob=${1:-*}
+bad=0
+for v in "$TOP"/configs/matrix/$glob.config; do
+	name=$(basename "$v" .config)
+	if ! OUT=$BUILD/out/matrix KBUILD_TARGETS="bzImage modules" \
+		"$TOP/scripts/build-kernel.sh" matrix guest features matrix-base "$v" \
+		>"$LOGS/matrix-$name.log" 2>&1; then
+		warn "kconfig matrix: $name FAILED:"
+		grep -E '^!!!|ERROR|error:|undefined' "$LOGS/matrix-$name.log" | head -n 20 >&2
+		bad=1
+	elif grep -E '^(WARNING|ERROR): modpost' "$LOGS/kbuild-matrix.log" >&2; then
+		warn "kconfig matrix: $name: modpost is not clean"
+		bad=1
+	elif grep -E ': warning:' "$LOGS/kbuild-matrix.log" | grep -E 'drivers/(vfio|iommu)/' >&2; then
+		warn "kconfig matrix: $name: compiler warnings in vfio/iommu"
+		bad=1
+	else
+		info "kconfig matrix: $name OK"
+	fi
+	[ -n "${RESULTS:-}" ] && echo "CHECK kconfig-matrix:$name $([ $bad = 0 ] && echo PASS || echo FAIL)" >>"$RESULTS"
+done
+exit $bad

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Build a sparse that can parse Linux 7.2 from Debian sid's source package
+# (bookworm's 0.6.4 cannot: __typeof_unqual__), through the private apt
+# configuration of fetch-base.sh. Prints the binary's path.
+source "$(dirname "$0")/lib.sh"
+
+dir=$BUILD/sparse
+bin=$dir/src/sparse
+if [ -x "$bin" ] && [ "$(sh "$TREE/scripts/checker-valid.sh" "$bin" 2>/dev/null)" = 1 ]; then
+	echo "$bin"
+	exit 0
+fi
+APTDIR=$BUILD/apt
+[ -f "$APTDIR/etc/sources.list" ] || "$TOP/scripts/fetch-base.sh" >/dev/null
+APT_OPTS=(
+	-o "Dir::Etc::SourceList=$APTDIR/etc/sources.list"
+	-o "Dir::Etc::SourceParts=-"
+	-o "Dir::Etc::Parts=$APTDIR/etc/apt.conf.d"
+	-o "Dir::Etc::PreferencesParts=$APTDIR/etc/preferences.d"
+	-o "Dir::State::Lists=$APTDIR/lists"
+	-o "Dir::Cache=$APTDIR/cache"
+	-o "Debug::NoLocking=1"
+	-o "Acquire::Languages=none"
+)
+rm -rf "$dir"
+mkdir -p "$dir"
+step "sparse: fetching Debian sid's sparse source" >&2
+if ! ls "$CACHE/dl"/sparse_*.dsc >/dev/null 2>&1; then
+	(cd "$CACHE/dl" && run_logged "$LOGS/sparse-fetch.log" \
+		apt-get "${APT_OPTS[@]}" source --download-only sparse) >&2 ||
+		die "cannot fetch sparse source"
+fi
+orig=$(ls "$CACHE"/dl/sparse_*.orig.tar.* | sort -V | tail -n 1)
+mkdir -p "$dir/src"
+tar -xf "$orig" -C "$dir/src" --strip-components=1
+step "sparse: building" >&2
+run_logged "$LOGS/sparse-build.log" make -C "$dir/src" -j"$(nproc)" sparse >&2 ||
+	die "sparse does not build"
+[ "$(sh "$TREE/scripts/checker-valid.sh" "$bin")" = 1 ] || die "built sparse is not valid for this tree"
+echo "$bin"

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Static checks on the series (fast; for day-to-day use and from test.sh):
+#   static.sh [checkpatch|kerneldoc|sparse|uapi]...   (default: all)
+# Each check prints its findings and records one case in $RESULTS if set.
+source "$(dirname "$0")/lib.sh"
+
+[ -d "$TREE/.git" ] || die "no build/linux; run scripts/tree.sh"
+checks=("$@")
+[ ${#checks[@]} -gt 0 ] || checks=(checkpatch kerneldoc sparse uapi)
+record() { [ -n "${RESULTS:-}" ] && echo "CHECK $1 $2" >>"$RESULTS"; return 0; }
+touched() { git -C "$TREE" diff --name-only --diff-filter=AM base..HEAD -- "$@"; }
+rc_all=0
+
+# Added lines of the series, as "file:line" (for "new warnings only").
+added_lines() {
+	git -C "$TREE" diff -U0 base..HEAD | awk '
+		/^\+\+\+ b\// { f = substr($0, 7); next }
+		/^@@/ { split($3, a, ","); l = substr(a[1], 2) + 0; n = (a[2] == "") ? 1 : a[2] + 0
+			for (i = 0; i < n; i++) print f ":" (l + i) }'
+}
+
+do_checkpatch() {
+	local bad=0 out p base t
+	mapfile -t pl < <(series_patches)
+	for p in "${pl[@]}"; do
+		base=$(basename "$p")
+		out=$(cd "$TREE" && perl scripts/checkpatch.pl --strict --show-types --terse \
+			--codespell --codespellfile /usr/lib/python3/dist-packages/codespell_lib/data/dictionary.txt \
+			"$p" 2>&1 | grep -E ':(ERROR|WARNING|CHECK):' || true)
+		while IFS= read -r line; do
+			[ -n "$line" ] || continue
+			t=$(sed -n 's/.*:\(ERROR\|WARNING\|CHECK\):\([A-Z_0-9]*\):.*/\2/p' <<<"$line")
+			if awk -v p="$base" -v t="$t" '!/^#/ && NF >= 2 { if (t == $2) { g = $1; gsub(/\./, "\\.", g); gsub(/\*/, ".*", g); if (p ~ ("^" g "$")) ok = 1 } } END { exit !ok }' \
+				"$TOP/series/checkpatch-exceptions"; then
+				info "checkpatch (excepted): $base: $line"
+			else
+				warn "checkpatch: $base: $line"
+				bad=1
+			fi
+		done <<<"$out"
+	done
+	return $bad
+}
+
+do_kerneldoc() {
+	local bad=0 f new old
+	for f in $(touched '*.c' '*.h' | grep -v '^tools/'); do
+		new=$(cd "$TREE" && perl scripts/kernel-doc -none -Wall "$f" 2>&1 | sed 's/:[0-9]*:/:/' | sort)
+		old=$(cd "$TREE" && git show "base:$f" 2>/dev/null >"$BUILD/.kd-old.${f##*.}" &&
+			perl scripts/kernel-doc -none -Wall "$BUILD/.kd-old.${f##*.}" 2>&1 |
+			sed "s#$BUILD/.kd-old.${f##*.}#$f#; s/:[0-9]*:/:/" | sort || true)
+		d=$(comm -23 <(echo "$new") <(echo "$old") | grep -v '^$' || true)
+		if [ -n "$d" ]; then
+			warn "kernel-doc: new warnings in $f:"
+			echo "$d" >&2
+			bad=1
+		fi
+	done
+	rm -f "$BUILD"/.kd-old.*
+	return $bad
+}
+
+do_sparse() {
+	local sparse objs o bad=0 out=$BUILD/out/static
+	sparse=$("$TOP/scripts/sparse.sh" | tail -n 1)
+	objs=$(touched '*.c' | grep -E '^(drivers|kernel|mm|lib|fs)/' | sed 's/\.c$/.o/')
+	[ -n "$objs" ] || { info "sparse/W=1: no touched kernel C files"; return 0; }
+	mkdir -p "$out"
+	cp "$BUILD/out/main/.config" "$out/.config" 2>/dev/null ||
+		die "sparse: needs build/out/main/.config (scripts/build-kernel.sh main)"
+	(
+		exec 9>"$BUILD/.kbuild.lock"
+		flock 9
+		make -C "$TREE" O="$out" -s olddefconfig >/dev/null
+		make -C "$TREE" O="$out" -j"$(nproc)" CC="ccache gcc" W=1 C=2 CHECK="$sparse" \
+			$objs >"$LOGS/sparse-w1.log" 2>&1
+	) || { warn "sparse/W=1: build of touched objects failed:"; grep -E 'error' "$LOGS/sparse-w1.log" | head -20 >&2; return 1; }
+	added_lines >"$BUILD/.added"
+	# Keep only warnings on lines the series adds.
+	grep -E '^[^ ]+:[0-9]+:([0-9]+:)? (warning|error)' "$LOGS/sparse-w1.log" |
+		sed "s#^$TREE/##; s#^\.\./\.\./linux/##" | while IFS= read -r w; do
+			fl=$(echo "$w" | cut -d: -f1,2)
+			if grep -qxF "$fl" "$BUILD/.added"; then echo "$w"; fi
+		done >"$BUILD/.sparse-new"
+	if [ -s "$BUILD/.sparse-new" ]; then
+		warn "sparse/W=1: new warnings on lines the series adds:"
+		cat "$BUILD/.sparse-new" >&2
+		bad=1
+	fi
+	info "sparse/W=1: $(echo $objs | wc -w) object(s) checked; log build/logs/sparse-w1.log"
+	return $bad
+}
+
+do_uapi() {
+	local out=$BUILD/out/uapi h bad=0
+	mkdir -p "$out"
+	run_logged "$LOGS/uapi.log" make -C "$TREE" O="$out" headers_install INSTALL_HDR_PATH="$out/hdr" || return 1
+	for h in linux/iommufd.h linux/vfio.h; do
+		gcc -std=c90 -fsyntax-only -Werror -nostdinc -I "$out/hdr/include" -x c /dev/null -include "$h" || bad=1
+		g++ -std=c++98 -fsyntax-only -Werror -nostdinc -I "$out/hdr/include" -x c++ /dev/null -include "$h" 2>/dev/null ||
+			g++ -std=c++98 -fsyntax-only -Werror -I "$out/hdr/include" -x c++ /dev/null -include "$h" || bad=1
+		perl "$TREE/scripts/headers_check.pl" "$out/hdr/include" x86 "$out/hdr/include/$h" || bad=1
+	done
+	if [ -f "$TOP/tests/uapi_check.c" ]; then
+		gcc -std=gnu11 -Wall -Werror -I "$out/hdr/include" -o "$out/uapi_check" "$TOP/tests/uapi_check.c" &&
+			"$out/uapi_check" || bad=1
+	fi
+	return $bad
+}
+
+for c in "${checks[@]}"; do
+	step "static: $c"
+	if "do_$c"; then record "static:$c" PASS; else record "static:$c" FAIL; rc_all=1; fi
+done
+exit $rc_all
