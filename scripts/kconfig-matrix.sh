@@ -13,21 +13,23 @@ glob=${1:-*}
 bad=0
 for v in "$TOP"/configs/matrix/$glob.config; do
 	name=$(basename "$v" .config)
+	ok=0
 	if ! OUT=$BUILD/out/matrix KBUILD_TARGETS="bzImage modules" \
 		"$TOP/scripts/build-kernel.sh" matrix guest features matrix-base "$v" \
 		>"$LOGS/matrix-$name.log" 2>&1; then
 		warn "kconfig matrix: $name FAILED:"
 		grep -E '^!!!|ERROR|error:|undefined' "$LOGS/matrix-$name.log" | head -n 20 >&2
-		bad=1
+		ok=1
 	elif grep -E '^(WARNING|ERROR): modpost' "$LOGS/kbuild-matrix.log" >&2; then
 		warn "kconfig matrix: $name: modpost is not clean"
-		bad=1
+		ok=1
 	elif grep -E ': warning:' "$LOGS/kbuild-matrix.log" | grep -E 'drivers/(vfio|iommu)/' >&2; then
 		warn "kconfig matrix: $name: compiler warnings in vfio/iommu"
-		bad=1
+		ok=1
 	else
 		info "kconfig matrix: $name OK"
 	fi
-	[ -n "${RESULTS:-}" ] && echo "CHECK kconfig-matrix:$name $([ $bad = 0 ] && echo PASS || echo FAIL)" >>"$RESULTS"
+	[ $ok = 0 ] || bad=1
+	[ -n "${RESULTS:-}" ] && echo "CHECK kconfig-matrix:$name $([ $ok = 0 ] && echo PASS || echo FAIL)" >>"$RESULTS"
 done
 exit $bad
