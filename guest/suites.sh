@@ -68,6 +68,16 @@ suite_iommufd_fail_nth() {
 	/opt/bin/iommufd_fail_nth
 }
 
+# The VFIO selftests take the device's BDF as their last argument.
+run_vfio_test() {
+	bind_edu || { echo "1..0 # SKIP edu device cannot be bound to vfio-pci"; return 4; }
+	"/opt/bin/$1" "$(edu_bdf)"
+}
+
+suite_vfio_iommufd_noiommu_test() { run_vfio_test vfio_iommufd_noiommu_test; }
+suite_vfio_pci_driver_test() { run_vfio_test vfio_pci_driver_test; }
+suite_vfio_pci_device_test() { run_vfio_test vfio_pci_device_test; }
+
 # Any suite named after an executable in /opt/bin runs it as is.
 run_suite() {
 	if type "suite_$1" >/dev/null 2>&1; then

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Build the main config after every patch of the series (incrementally, in
-# build/out/bisect) and fail on a build error or on any compiler warning in a
-# file that the patch touches. Restores build/linux's HEAD afterwards.
+# Build the main config after every patch of the series, incrementally in
+# build/out/main (which so ends up built at HEAD), and fail on a build error
+# or on any compiler warning in a file that the patch touches. Restores
+# build/linux's HEAD afterwards.
 source "$(dirname "$0")/lib.sh"
 
 git_t() { git -C "$TREE" "$@"; }
@@ -18,7 +19,7 @@ for c in "${commits[@]}"; do
 	subj=$(git_t log -1 --format=%s "$c")
 	git_t checkout -q --detach "$c"
 	step "bisect-build: patch $i/${#commits[@]}: $subj"
-	if ! OUT=$BUILD/out/bisect "$TOP/scripts/build-kernel.sh" main >"$LOGS/bisect-$i.log" 2>&1; then
+	if ! "$TOP/scripts/build-kernel.sh" main >"$LOGS/bisect-$i.log" 2>&1; then
 		warn "patch $i ($subj) does not build:"
 		tail -n 25 "$LOGS/bisect-$i.log" >&2
 		bad=1
@@ -27,7 +28,7 @@ for c in "${commits[@]}"; do
 	files=$(git_t diff-tree --no-commit-id --name-only -r "$c" | grep -E '\.(c|h)$' || true)
 	w=""
 	for f in $files; do
-		w+=$(grep -E "(^|/)$f:[0-9]+:[0-9]+: (warning|error)" "$LOGS/kbuild-bisect.log" || true)
+		w+=$(grep -E "(^|/)$f:[0-9]+:[0-9]+: (warning|error)" "$LOGS/kbuild-main.log" || true)
 	done
 	if [ -n "$w" ]; then
 		warn "patch $i ($subj): compiler warnings in files it touches:"

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The test command: everything, ending with one line "N passed, N failed".
-#   scripts/test.sh            full run
-#   ONLY="suite ..."           run only these guest suites (still builds)
+#   scripts/test.sh
+# Environment:
+#   ONLY="suite ..."   run only these guest suites
+#   QUICK=1            skip the bisect build and the Kconfig matrix (they are
+#                      reported as skipped, never as passed)
 # Every check is one case in the count; each guest kselftest case counts as
 # one case. Results: build/results.txt; logs: build/logs/.
 source "$(dirname "$0")/lib.sh"
@@ -22,6 +25,7 @@ check() {	# check NAME CMD...: one case
 		return 1
 	fi
 }
+skip() { echo "CHECK $1 SKIP" >>"$RESULTS"; step "skipped: $1"; }
 
 summary() {
 	local p=0 f=0 s=0
@@ -37,14 +41,14 @@ summary() {
 			esac ;;
 		COUNT)
 			p=$((p + a)); f=$((f + b)); s=$((s + c))
-			printf '  %-40s %d passed, %d failed, %d skipped\n' "$name" "$a" "$b" "$c" ;;
+			printf '  %-44s %d passed, %d failed, %d skipped\n' "$name" "$a" "$b" "$c" ;;
 		esac
 	done <"$RESULTS"
 	if [ $((p + f)) = 0 ]; then
 		echo "  FAILED:  nothing ran"
 		f=1
 	fi
-	echo "elapsed: $(( $(date +%s) - _t0 ))s; logs in build/logs/"
+	echo "checks: $(grep -c '^CHECK .* PASS$' "$RESULTS") passed of $(grep -c '^CHECK' "$RESULTS"); elapsed $(( $(date +%s) - _t0 ))s; logs in build/logs/"
 	echo "$p passed, $f failed, $s skipped"
 	[ "$f" = 0 ]
 }
@@ -53,10 +57,28 @@ trap 'summary; exit $?' EXIT
 check "dependencies installed" "$TOP/scripts/deps.sh" || exit 1
 check "series applies to the base (git am)" "$TOP/scripts/tree.sh" || exit 1
 
-SUITES=${ONLY:-noiommu_group iommufd iommufd_fail_nth}
-for cfg in ${CONFIGS:-debug}; do
-	if check "kernel builds [$cfg]" "$TOP/scripts/build-kernel.sh" "$cfg" &&
-	   check "selftests build [$cfg]" "$TOP/scripts/build-selftests.sh" "$cfg" iommu; then
-		"$TOP/scripts/guest-suites.sh" "$cfg" $SUITES || true
-	fi
-done
+# Fast static checks first: each records its own case.
+"$TOP/scripts/static.sh" checkpatch kerneldoc uapi || true
+
+if [ -n "${QUICK:-}" ]; then
+	skip "every patch builds (bisect)"
+	check "kernel builds [main]" "$TOP/scripts/build-kernel.sh" main || true
+else
+	check "every patch builds, no new warnings in touched files (bisect)" \
+		"$TOP/scripts/bisect-build.sh" || true
+fi
+"$TOP/scripts/static.sh" sparse || true
+if [ -n "${QUICK:-}" ]; then
+	skip "kconfig matrix"
+else
+	"$TOP/scripts/kconfig-matrix.sh" || true
+fi
+
+SUITES=${ONLY:-noiommu_group iommufd iommufd_fail_nth vfio_iommufd_noiommu_test vfio_pci_driver_test}
+if check "kernel builds [debug]" "$TOP/scripts/build-kernel.sh" debug &&
+   check "selftests build [debug]" "$TOP/scripts/build-selftests.sh" debug iommu vfio; then
+	"$TOP/scripts/guest-suites.sh" debug $SUITES || true
+fi
+if [ -z "${ONLY:-}" ]; then
+	check "DMA demo [main]" "$TOP/scripts/demo.sh" || true
+fi
