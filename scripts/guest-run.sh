@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Boot a kernel in QEMU (TCG) with QEMU's edu device and noiommu mode on, run
+# Boot a kernel in QEMU (TCG) with QEMU's edu device (alone behind a PCIe root
+# port, so a secondary bus reset reaches it) and noiommu mode on, run
 # one shell command inside, power off, and judge the run.
 #
 # usage: guest-run.sh -k BZIMAGE [options] [--] COMMAND...
@@ -91,7 +92,8 @@ append="console=ttyS0 panic=-1 oops=panic acpi=noirq vfio.enable_unsafe_noiommu_
 qemu=(qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m "$mem" -smp 2
 	-display none -monitor none -serial stdio -no-reboot -nodefaults
 	-kernel "$kernel" -initrd "$work/initrd.gz" -append "$append"
-	-device edu,dma_mask=0xffffffffffffffff)
+	-device pcie-root-port,id=rp0,bus=pcie.0,chassis=1,slot=1
+	-device edu,bus=rp0,dma_mask=0xffffffffffffffff)
 set +e
 if [ $quiet = 1 ]; then
 	timeout -k 5 "$tmo" "${qemu[@]}" </dev/null >"$log" 2>&1

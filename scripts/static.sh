@@ -24,12 +24,16 @@ do_checkpatch() {
 	mapfile -t pl < <(series_patches)
 	for p in "${pl[@]}"; do
 		base=$(basename "$p")
-		out=$(cd "$TREE" && perl scripts/checkpatch.pl --strict --show-types --terse \
+		out=$(cd "$TREE" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict --show-types --terse \
 			--codespell --codespellfile /usr/lib/python3/dist-packages/codespell_lib/data/dictionary.txt \
-			"$p" 2>&1 | grep -E ':(ERROR|WARNING|CHECK):' || true)
+			"$p" 2>&1 | grep -E ': (ERROR|WARNING|CHECK):' || true)
+		if ! (cd "$TREE" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict "$p" 2>&1 | grep -qE '^total: [0-9]+ errors|has no obvious style problems'); then
+			warn "checkpatch did not run on $base"
+			bad=1
+		fi
 		while IFS= read -r line; do
 			[ -n "$line" ] || continue
-			t=$(sed -n 's/.*:\(ERROR\|WARNING\|CHECK\):\([A-Z_0-9]*\):.*/\2/p' <<<"$line")
+			t=$(sed -n 's/.*: \(ERROR\|WARNING\|CHECK\):\([A-Z_0-9]*\):.*/\2/p' <<<"$line")
 			if awk -v p="$base" -v t="$t" '!/^#/ && NF >= 2 { if (t == $2) { g = $1; gsub(/\./, "\\.", g); gsub(/\*/, ".*", g); if (p ~ ("^" g "$")) ok = 1 } } END { exit !ok }' \
 				"$TOP/series/checkpatch-exceptions"; then
 				info "checkpatch (excepted): $base: $line"
