@@ -68,7 +68,10 @@ suite_iommufd_fail_nth() {
 	/opt/bin/iommufd_fail_nth
 }
 
-# The VFIO selftests take the device's BDF as their last argument.
+# The VFIO selftests take the device's BDF as their last argument. QEMU runs
+# edu with dma_mask=0xffffffffffffffff (scripts/guest-run.sh); tell libvfio's
+# edu driver, whose default is QEMU's default 28-bit mask.
+export VFIO_EDU_DMA_MASK=0xffffffffffffffff
 run_vfio_test() {
 	bind_edu || { echo "1..0 # SKIP edu device cannot be bound to vfio-pci"; return 4; }
 	"/opt/bin/$1" "$(edu_bdf)"
