@@ -27,7 +27,8 @@ do_checkpatch() {
 		out=$(cd "$TREE" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict --show-types --terse \
 			--codespell --codespellfile /usr/lib/python3/dist-packages/codespell_lib/data/dictionary.txt \
 			"$p" 2>&1 | grep -E ': (ERROR|WARNING|CHECK):' || true)
-		if ! (cd "$TREE" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict "$p" 2>&1 | grep -qE '^total: [0-9]+ errors|has no obvious style problems'); then
+		full=$(cd "$TREE" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict "$p" 2>&1 || true)
+		if ! grep -qE '^total: [0-9]+ errors|has no obvious style problems' <<<"$full"; then
 			warn "checkpatch did not run on $base"
 			bad=1
 		fi
