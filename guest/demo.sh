@@ -15,6 +15,6 @@ if [ -d /dev/vfio/devices ]; then
 	say "device cdev node(s): $(ls /dev/vfio/devices | tr '\n' ' ')"
 fi
 say "kernel taint: $(cat /proc/sys/kernel/tainted) (TAINT_USER=64 set by noiommu mode)"
-if [ -x /opt/bin/vfio_noiommu_demo ]; then
-	/opt/bin/vfio_noiommu_demo "$bdf"
-fi
+say ""
+say "Now a real DMA through the noiommu cdev and IOMMUFD:"
+/opt/bin/vfio_noiommu_demo "$bdf"

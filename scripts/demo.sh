@@ -11,8 +11,15 @@ step "base tree + series"
 "$TOP/scripts/build-selftests.sh" main iommu vfio 2>/dev/null ||
 	"$TOP/scripts/build-selftests.sh" main iommu
 
+step "building the DMA demo (tests/noiommu_dma_demo.c, static)"
+mkdir -p "$BUILD/demo"
+gcc -static -O2 -Wall -Werror -I "$BUILD/out/main/usr/include" \
+	-o "$BUILD/demo/vfio_noiommu_demo" "$TOP/tests/noiommu_dma_demo.c" ||
+	die "the demo does not build against the series' UAPI headers"
+
 kernel=$BUILD/out/main/arch/x86/boot/bzImage
-files=(-f "$TOP/guest/suites.sh:/opt/guest/suites.sh" -f "$TOP/guest/demo.sh:/opt/guest/demo.sh")
+files=(-f "$TOP/guest/suites.sh:/opt/guest/suites.sh" -f "$TOP/guest/demo.sh:/opt/guest/demo.sh"
+	-f "$BUILD/demo/vfio_noiommu_demo:/opt/bin/vfio_noiommu_demo")
 for b in "$BUILD"/selftests/main/*/*; do
 	[ -f "$b" ] && [ -x "$b" ] && files+=(-f "$b")
 done
