@@ -25,6 +25,13 @@ check() {	# check NAME CMD...: one case
 		return 1
 	fi
 }
+# tests/noiommu_cdev_smoke.c: the cdev end to end, plus the legacy noiommu
+# group opened through /dev/vfio/vfio, against the series' UAPI headers.
+build_harness_tests() {
+	mkdir -p "$BUILD/selftests/$1/harness"
+	gcc -static -O2 -Wall -Werror -I "$BUILD/out/$1/usr/include" \
+		-o "$BUILD/selftests/$1/harness/noiommu_cdev_smoke" "$TOP/tests/noiommu_cdev_smoke.c"
+}
 skip() { echo "CHECK $1 SKIP" >>"$RESULTS"; step "skipped: $1"; }
 
 summary() {
@@ -77,14 +84,15 @@ fi
 # Guest suites. iommufd_fail_nth runs on the main kernel: under KASAN +
 # lockdep in TCG its cases exceed kselftest_harness.h's fixed 30 s per-test
 # timeout. Everything else runs on the debug kernel.
-DEBUG_SUITES="noiommu_group iommufd vfio_iommufd_noiommu_test vfio_pci_driver_test vfio_pci_device_test"
+DEBUG_SUITES="noiommu_group noiommu_cdev_smoke iommufd vfio_iommufd_noiommu_test vfio_pci_driver_test vfio_pci_device_test"
 MAIN_SUITES="iommufd_fail_nth"
 if [ -n "${ONLY:-}" ]; then
 	DEBUG_SUITES=$ONLY
 	MAIN_SUITES=
 fi
 if check "kernel builds [debug]" "$TOP/scripts/build-kernel.sh" debug &&
-   check "selftests build [debug]" "$TOP/scripts/build-selftests.sh" debug iommu vfio; then
+   check "selftests build [debug]" "$TOP/scripts/build-selftests.sh" debug iommu vfio &&
+   check "harness guest tests build [debug]" build_harness_tests debug; then
 	"$TOP/scripts/guest-suites.sh" debug $DEBUG_SUITES || true
 fi
 if [ -n "$MAIN_SUITES" ] &&
