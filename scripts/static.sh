@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Static checks on the series (fast; for day-to-day use and from test.sh):
-#   static.sh [checkpatch|kerneldoc|sparse|uapi]...   (default: all)
+#   static.sh [checkpatch|kerneldoc|sparse|uapi|docs]...   (default: all)
 # Each check prints its findings and records one case in $RESULTS if set.
 source "$(dirname "$0")/lib.sh"
 
 [ -d "$TREE/.git" ] || die "no build/linux; run scripts/tree.sh"
 checks=("$@")
-[ ${#checks[@]} -gt 0 ] || checks=(checkpatch kerneldoc sparse uapi)
+[ ${#checks[@]} -gt 0 ] || checks=(checkpatch kerneldoc sparse uapi docs)
 record() { [ -n "${RESULTS:-}" ] && echo "CHECK $1 $2" >>"$RESULTS"; return 0; }
 touched() { git -C "$TREE" diff --name-only --diff-filter=AM base..HEAD -- "$@"; }
 rc_all=0
@@ -123,6 +123,22 @@ do_uapi() {
 		head -n 20 "$LOGS/uapi-check.log" >&2
 		bad=1
 	fi
+	return $bad
+}
+
+# reStructuredText of every touched document: docutils with warnings fatal.
+do_docs() {
+	local f bad=0
+	for f in $(touched 'Documentation/*.rst'); do
+		if ! (cd "$TREE" && /usr/bin/python3 -m docutils --halt=warning --report=warning \
+			"$f" /dev/null) 2>"$BUILD/.docs.err"; then
+			warn "docs: $f is not valid reStructuredText:"
+			cat "$BUILD/.docs.err" >&2
+			bad=1
+		else
+			info "docs: $f OK (docutils)"
+		fi
+	done
 	return $bad
 }
 
