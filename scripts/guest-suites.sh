@@ -52,9 +52,9 @@ for s in "$@"; do
 done
 if [ $grc != 0 ]; then
 	# guest-run.sh already printed the reason (splat, timeout, crash).
-	[ -n "${RESULTS:-}" ] && echo "CHECK $name:guest-clean-boot FAIL" >>"$RESULTS"
+	[ -n "${RESULTS:-}" ] && echo "CHECK FAIL $name:guest-clean-boot" >>"$RESULTS"
 	bad=1
 else
-	[ -n "${RESULTS:-}" ] && echo "CHECK $name:guest-clean-boot PASS" >>"$RESULTS"
+	[ -n "${RESULTS:-}" ] && echo "CHECK PASS $name:guest-clean-boot" >>"$RESULTS"
 fi
 exit $bad

@@ -30,6 +30,6 @@ for v in "$TOP"/configs/matrix/$glob.config; do
 		info "kconfig matrix: $name OK"
 	fi
 	[ $ok = 0 ] || bad=1
-	[ -n "${RESULTS:-}" ] && echo "CHECK kconfig-matrix:$name $([ $ok = 0 ] && echo PASS || echo FAIL)" >>"$RESULTS"
+	[ -n "${RESULTS:-}" ] && echo "CHECK $([ $ok = 0 ] && echo PASS || echo FAIL) kconfig-matrix:$name" >>"$RESULTS"
 done
 exit $bad

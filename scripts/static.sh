@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 [ -d "$TREE/.git" ] || die "no build/linux; run scripts/tree.sh"
 checks=("$@")
 [ ${#checks[@]} -gt 0 ] || checks=(checkpatch kerneldoc sparse uapi docs)
-record() { [ -n "${RESULTS:-}" ] && echo "CHECK $1 $2" >>"$RESULTS"; return 0; }
+record() { [ -n "${RESULTS:-}" ] && echo "CHECK $2 $1" >>"$RESULTS"; return 0; }
 touched() { git -C "$TREE" diff --name-only --diff-filter=AM base..HEAD -- "$@"; }
 rc_all=0
 

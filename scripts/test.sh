@@ -18,9 +18,9 @@ check() {	# check NAME CMD...: one case
 	shift
 	step "check: $name"
 	if "$@"; then
-		echo "CHECK $name PASS" >>"$RESULTS"
+		echo "CHECK PASS $name" >>"$RESULTS"
 	else
-		echo "CHECK $name FAIL" >>"$RESULTS"
+		echo "CHECK FAIL $name" >>"$RESULTS"
 		warn "FAILED: $name"
 		return 1
 	fi
@@ -32,19 +32,20 @@ build_harness_tests() {
 	gcc -static -O2 -Wall -Werror -I "$BUILD/out/$1/usr/include" \
 		-o "$BUILD/selftests/$1/harness/noiommu_cdev_smoke" "$TOP/tests/noiommu_cdev_smoke.c"
 }
-skip() { echo "CHECK $1 SKIP" >>"$RESULTS"; step "skipped: $1"; }
+skip() { echo "CHECK SKIP $1" >>"$RESULTS"; step "skipped: $1"; }
 
 summary() {
 	local p=0 f=0 s=0
 	echo
 	echo "==================== summary ===================="
+	# CHECK STATUS NAME...  |  COUNT NAME PASSED FAILED SKIPPED
 	while read -r kind name a b c; do
 		case $kind in
 		CHECK)
-			case $a in
+			case $name in
 			PASS) p=$((p + 1)) ;;
-			SKIP) s=$((s + 1)); echo "  skipped: $name" ;;
-			*) f=$((f + 1)); echo "  FAILED:  $name" ;;
+			SKIP) s=$((s + 1)); echo "  skipped: $a $b $c" ;;
+			*) f=$((f + 1)); echo "  FAILED:  $a $b $c" ;;
 			esac ;;
 		COUNT)
 			p=$((p + a)); f=$((f + b)); s=$((s + c))
@@ -55,7 +56,7 @@ summary() {
 		echo "  FAILED:  nothing ran"
 		f=1
 	fi
-	echo "checks: $(grep -c '^CHECK .* PASS$' "$RESULTS") passed of $(grep -c '^CHECK' "$RESULTS"); elapsed $(( $(date +%s) - _t0 ))s; logs in build/logs/"
+	echo "checks: $(grep -c '^CHECK PASS ' "$RESULTS") passed of $(grep -c '^CHECK' "$RESULTS"); elapsed $(( $(date +%s) - _t0 ))s; logs in build/logs/"
 	echo "$p passed, $f failed, $s skipped"
 	[ "$f" = 0 ]
 }
@@ -65,7 +66,7 @@ check "dependencies installed" "$TOP/scripts/deps.sh" || exit 1
 check "series applies to the base (git am)" "$TOP/scripts/tree.sh" || exit 1
 
 # Fast static checks first: each records its own case.
-"$TOP/scripts/static.sh" checkpatch kerneldoc uapi || true
+"$TOP/scripts/static.sh" checkpatch kerneldoc uapi docs || true
 
 if [ -n "${QUICK:-}" ]; then
 	skip "every patch builds (bisect)"
