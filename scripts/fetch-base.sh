@@ -11,8 +11,7 @@ PIN_VERSION=7.2.13-1
 PIN_SHA256=30a8c5fc63f9028a62e6d7b3f7f43bee67425dbce2a05fceba83f9b87c92083d
 
 DL=$CACHE/dl
-APTDIR=$BUILD/apt
-mkdir -p "$DL" "$APTDIR"/{lists/partial,cache/archives/partial,etc/preferences.d}
+mkdir -p "$DL"
 
 pinned_deb=$DL/linux-source-7.2_${PIN_VERSION}_all.deb
 if [ -f "$pinned_deb" ] && echo "$PIN_SHA256  $pinned_deb" | sha256sum -c --quiet - 2>/dev/null; then
@@ -21,27 +20,7 @@ if [ -f "$pinned_deb" ] && echo "$PIN_SHA256  $pinned_deb" | sha256sum -c --quie
 	exit 0
 fi
 
-cat >"$APTDIR/etc/sources.list" <<SRC
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie-backports main
-deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main
-SRC
-: >"$APTDIR/etc/apt.conf"
-
-APT_OPTS=(
-	-o "Dir::Etc::SourceList=$APTDIR/etc/sources.list"
-	-o "Dir::Etc::SourceParts=-"
-	-o "Dir::Etc::Parts=$APTDIR/etc/apt.conf.d"
-	-o "Dir::Etc::PreferencesParts=$APTDIR/etc/preferences.d"
-	-o "Dir::State::Lists=$APTDIR/lists"
-	-o "Dir::Cache=$APTDIR/cache"
-	-o "Dir::Cache::Archives=$APTDIR/cache/archives"
-	-o "Debug::NoLocking=1"
-	-o "APT::Get::List-Cleanup=0"
-	-o "Acquire::Languages=none"
-)
-mkdir -p "$APTDIR/etc/apt.conf.d"
-export APT_OPTS_STR="${APT_OPTS[*]}"
+private_apt
 
 step "base: refreshing the private apt lists (sid, trixie-backports)" >&2
 run_logged "$LOGS/apt-private-update.log" apt-get "${APT_OPTS[@]}" update >&2 ||

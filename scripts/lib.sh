@@ -45,6 +45,30 @@ BASE_IDENT_NAME="Debian linux-source-7.2"
 BASE_IDENT_EMAIL="linux-source@debian.invalid"
 BASE_DATE="2026-01-01T00:00:00+0000"
 
+# The private apt configuration (sid + trixie-backports, own lists and
+# cache under build/apt); never the system's sources. Sets APTDIR, APT_OPTS.
+private_apt() {
+	APTDIR=$BUILD/apt
+	mkdir -p "$APTDIR"/{lists/partial,cache/archives/partial,etc/preferences.d,etc/apt.conf.d}
+	cat >"$APTDIR/etc/sources.list" <<SRC
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie-backports main
+deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main
+SRC
+	APT_OPTS=(
+		-o "Dir::Etc::SourceList=$APTDIR/etc/sources.list"
+		-o "Dir::Etc::SourceParts=-"
+		-o "Dir::Etc::Parts=$APTDIR/etc/apt.conf.d"
+		-o "Dir::Etc::PreferencesParts=$APTDIR/etc/preferences.d"
+		-o "Dir::State::Lists=$APTDIR/lists"
+		-o "Dir::Cache=$APTDIR/cache"
+		-o "Dir::Cache::Archives=$APTDIR/cache/archives"
+		-o "Debug::NoLocking=1"
+		-o "APT::Get::List-Cleanup=0"
+		-o "Acquire::Languages=none"
+	)
+}
+
 series_patches() {
 	ls "$TOP"/patches/[0-9][0-9][0-9][0-9]-*.patch 2>/dev/null | grep -v '/0000-' || true
 }

@@ -10,18 +10,8 @@ if [ -x "$bin" ] && [ "$(sh "$TREE/scripts/checker-valid.sh" "$bin" 2>/dev/null)
 	echo "$bin"
 	exit 0
 fi
-APTDIR=$BUILD/apt
-[ -f "$APTDIR/etc/sources.list" ] || "$TOP/scripts/fetch-base.sh" >/dev/null
-APT_OPTS=(
-	-o "Dir::Etc::SourceList=$APTDIR/etc/sources.list"
-	-o "Dir::Etc::SourceParts=-"
-	-o "Dir::Etc::Parts=$APTDIR/etc/apt.conf.d"
-	-o "Dir::Etc::PreferencesParts=$APTDIR/etc/preferences.d"
-	-o "Dir::State::Lists=$APTDIR/lists"
-	-o "Dir::Cache=$APTDIR/cache"
-	-o "Debug::NoLocking=1"
-	-o "Acquire::Languages=none"
-)
+private_apt
+mkdir -p "$CACHE/dl"
 rm -rf "$dir"
 mkdir -p "$dir"
 step "sparse: fetching Debian sid's sparse source" >&2

@@ -32,6 +32,18 @@ build_harness_tests() {
 	gcc -static -O2 -Wall -Werror -I "$BUILD/out/$1/usr/include" \
 		-o "$BUILD/selftests/$1/harness/noiommu_cdev_smoke" "$TOP/tests/noiommu_cdev_smoke.c"
 }
+# recorded NAME CMD...: run a script that records its own cases; if it fails
+# without recording anything, record that as a failure so it is never lost.
+recorded() {
+	local name=$1 n0 rc=0
+	shift
+	n0=$(wc -l <"$RESULTS")
+	"$@" || rc=$?
+	if [ $rc != 0 ] && [ "$(wc -l <"$RESULTS")" = "$n0" ]; then
+		echo "CHECK FAIL $name (exit $rc, recorded no result)" >>"$RESULTS"
+	fi
+	return 0
+}
 skip() { echo "CHECK SKIP $1" >>"$RESULTS"; step "skipped: $1"; }
 
 summary() {
@@ -66,7 +78,7 @@ check "dependencies installed" "$TOP/scripts/deps.sh" || exit 1
 check "series applies to the base (git am)" "$TOP/scripts/tree.sh" || exit 1
 
 # Fast static checks first: each records its own case.
-"$TOP/scripts/static.sh" checkpatch kerneldoc uapi docs || true
+recorded static "$TOP/scripts/static.sh" checkpatch kerneldoc uapi docs
 
 if [ -n "${QUICK:-}" ]; then
 	skip "every patch builds (bisect)"
@@ -75,11 +87,11 @@ else
 	check "every patch builds, no new warnings in touched files (bisect)" \
 		"$TOP/scripts/bisect-build.sh" || true
 fi
-"$TOP/scripts/static.sh" sparse || true
+recorded static:sparse "$TOP/scripts/static.sh" sparse
 if [ -n "${QUICK:-}" ]; then
 	skip "kconfig matrix"
 else
-	"$TOP/scripts/kconfig-matrix.sh" || true
+	recorded kconfig-matrix "$TOP/scripts/kconfig-matrix.sh"
 fi
 
 # Guest suites. iommufd_fail_nth runs on the main kernel: under KASAN +
@@ -94,11 +106,11 @@ fi
 if check "kernel builds [debug]" "$TOP/scripts/build-kernel.sh" debug &&
    check "selftests build [debug]" "$TOP/scripts/build-selftests.sh" debug iommu vfio &&
    check "harness guest tests build [debug]" build_harness_tests debug; then
-	"$TOP/scripts/guest-suites.sh" debug $DEBUG_SUITES || true
+	recorded guest-debug "$TOP/scripts/guest-suites.sh" debug $DEBUG_SUITES
 fi
 if [ -n "$MAIN_SUITES" ] &&
    check "selftests build [main]" "$TOP/scripts/build-selftests.sh" main iommu vfio; then
-	"$TOP/scripts/guest-suites.sh" main $MAIN_SUITES || true
+	recorded guest-main "$TOP/scripts/guest-suites.sh" main $MAIN_SUITES
 fi
 if [ -z "${ONLY:-}" ]; then
 	check "DMA demo [main]" "$TOP/scripts/demo.sh" || true
