@@ -23,3 +23,23 @@ for t in "$@"; do
 		EXTRA_CFLAGS=-static LDFLAGS="-static -pthread" ||
 		die "selftests[$name]: $t does not build (see $LOGS/selftests-$name-$t.log)"
 done
+
+# FAIL_NTH_TIMEOUT=SECONDS: rebuild iommufd_fail_nth with that per-case
+# timeout instead of kselftest_harness.h's fixed 30 s. On the debug kernel
+# (KASAN + lockdep + kmemleak under TCG) some of its cases legitimately take
+# minutes; only the time limit changes, never what a case checks.
+if [ -n "${FAIL_NTH_TIMEOUT:-}" ] && [ -d "$DEST/iommu" ]; then
+	st=$SRC/tools/testing/selftests
+	tmp=$DEST/iommu-src
+	mkdir -p "$tmp"
+	sed "s/^\tTEST_F(fixture_name, name)/\tTEST_F_TIMEOUT(fixture_name, name, $FAIL_NTH_TIMEOUT)/" \
+		"$st/iommu/iommufd_fail_nth.c" >"$tmp/iommufd_fail_nth.c"
+	[ "$(grep -c "TEST_F_TIMEOUT(fixture_name, name, $FAIL_NTH_TIMEOUT)" "$tmp/iommufd_fail_nth.c")" = 1 ] ||
+		die "selftests[$name]: cannot set iommufd_fail_nth's timeout (TEST_FAIL_NTH changed?)"
+	step "selftests[$name]: iommufd_fail_nth with a ${FAIL_NTH_TIMEOUT}s per-case timeout"
+	run_logged "$LOGS/selftests-$name-fail-nth.log" \
+		gcc -Wall -O2 -Wno-unused-function -isystem "$OUT/usr/include" -D_GNU_SOURCE= \
+		-I"$st/iommu" -I"$st" -static -pthread "$tmp/iommufd_fail_nth.c" -lcap \
+		-o "$DEST/iommu/iommufd_fail_nth" ||
+		die "selftests[$name]: iommufd_fail_nth with a longer timeout does not build"
+fi
