@@ -1,10 +1,11 @@
 # Entry points. See README.md.
-.PHONY: help demo test tree export kernel selftests deps clean
+.PHONY: help demo test bench tree export kernel selftests deps clean
 CONFIG ?= main
 
 help:
 	@echo "make demo       main job: build + boot the patched kernel, noiommu DMA demo"
 	@echo "make test       everything; ends with 'N passed, N failed'"
+	@echo "make bench      GET_PA / map / pagemap benchmark in the guest -> build/bench/"
 	@echo "make tree       build/linux = Debian linux-source-7.2 base + patches/"
 	@echo "make export     build/linux base..HEAD -> patches/"
 	@echo "make kernel     build one config (CONFIG=main|debug)"
@@ -14,6 +15,8 @@ demo:
 	@scripts/demo.sh
 test:
 	@scripts/test.sh
+bench:
+	@scripts/bench.sh
 tree:
 	@scripts/tree.sh
 export:
