@@ -1,7 +1,17 @@
 #!/usr/bin/env bash
-# Build the main config after every patch of the series, incrementally in
-# build/out/main (which so ends up built at HEAD), and fail on a build error
-# or on any compiler warning in a file that the patch touches. Restores
+# Walk the series one patch at a time, as git bisect would land on it:
+#  - a patch that touches the kernel (anything outside tools/ and
+#    Documentation/; and always the first patch): the main config is rebuilt
+#    incrementally in build/out/main, which so ends up built at HEAD. A build
+#    error or a compiler warning in a file the patch touches fails;
+#  - a patch that touches tools/testing/selftests/<target>/: that target is
+#    built from scratch against this patch's UAPI headers. A build error or a
+#    warning in a file the patch touches fails;
+#  - a patch that touches the kernel or the iommu selftests: this patch's
+#    kernel boots in the guest and runs iommufd's own selftests (iommufd,
+#    iommufd_fail_nth) and the legacy noiommu group check; all must pass with
+#    no splat.
+# Records one case per patch and step in $RESULTS if set. Restores
 # build/linux's HEAD afterwards.
 source "$(dirname "$0")/lib.sh"
 
@@ -12,28 +22,103 @@ mapfile -t commits < <(git_t rev-list --reverse base..HEAD)
 [ ${#commits[@]} -gt 0 ] || { info "bisect-build: empty series"; exit 0; }
 trap 'git_t checkout -q "$head"' EXIT
 
+ST=$BUILD/selftests/bisect
+GUEST_SUITES="iommufd iommufd_fail_nth noiommu_group"
 bad=0
+record() {	# record STATUS TEXT
+	[ -n "${RESULTS:-}" ] && echo "CHECK $1 $2" >>"$RESULTS"
+	[ "$1" = PASS ] || bad=1
+	return 0
+}
+# warnings_in LOG FILES...: compiler warnings in LOG on any of FILES.
+warnings_in() {
+	local log=$1 f
+	shift
+	for f in "$@"; do
+		grep -E "(^|/)$f:[0-9]+:[0-9]+: (warning|error)" "$log" || true
+	done
+}
+
+n=${#commits[@]}
 i=0
 for c in "${commits[@]}"; do
 	i=$((i + 1))
+	tag=$(printf 'bisect %02d/%02d' "$i" "$n")
 	subj=$(git_t log -1 --format=%s "$c")
+	mapfile -t files < <(git_t diff-tree --no-commit-id --name-only -r "$c")
+	kernel=$([ $i = 1 ] && echo 1 || echo 0)
+	targets=()
+	for f in "${files[@]}"; do
+		case $f in
+		tools/testing/selftests/*/*)
+			t=${f#tools/testing/selftests/}
+			t=${t%%/*}
+			[[ " ${targets[*]} " == *" $t "* ]] || targets+=("$t") ;;
+		tools/* | Documentation/*) ;;
+		*) kernel=1 ;;
+		esac
+	done
 	git_t checkout -q --detach "$c"
-	step "bisect-build: patch $i/${#commits[@]}: $subj"
-	if ! "$TOP/scripts/build-kernel.sh" main >"$LOGS/bisect-$i.log" 2>&1; then
-		warn "patch $i ($subj) does not build:"
-		tail -n 25 "$LOGS/bisect-$i.log" >&2
-		bad=1
+	step "$tag: $subj"
+	log=$LOGS/bisect-$i.log
+	: >"$log"
+
+	if [ $kernel = 1 ]; then
+		if ! "$TOP/scripts/build-kernel.sh" main >>"$log" 2>&1; then
+			warn "$tag ($subj) does not build:"
+			tail -n 25 "$log" >&2
+			record FAIL "$tag kernel builds: $subj"
+			continue
+		fi
+		w=$(warnings_in "$LOGS/kbuild-main.log" "${files[@]}")
+		if [ -n "$w" ]; then
+			warn "$tag ($subj): compiler warnings in files it touches:"
+			echo "$w" >&2
+			record FAIL "$tag kernel builds without warnings in its files: $subj"
+		else
+			record PASS "$tag kernel builds without warnings in its files: $subj"
+		fi
+	fi
+
+	if [ $kernel = 0 ] && [ ${#targets[@]} = 0 ]; then
+		info "$tag: documentation only, nothing to build (static.sh docs checks it)"
 		continue
 	fi
-	files=$(git_t diff-tree --no-commit-id --name-only -r "$c" | grep -E '\.(c|h)$' || true)
-	w=""
-	for f in $files; do
-		w+=$(grep -E "(^|/)$f:[0-9]+:[0-9]+: (warning|error)" "$LOGS/kbuild-main.log" || true)
+	rm -rf "$ST"
+	guest_targets=("${targets[@]}")
+	if [ $kernel = 1 ] && [[ " ${targets[*]} " != *" iommu "* ]]; then
+		guest_targets+=(iommu)
+	fi
+	for t in "${guest_targets[@]}"; do
+		if ! DEST=$ST "$TOP/scripts/build-selftests.sh" main "$t" >>"$log" 2>&1; then
+			warn "$tag ($subj): selftests/$t does not build:"
+			grep -E 'error' "$LOGS/selftests-main-$t.log" | head -n 20 >&2
+			record FAIL "$tag selftests/$t builds: $subj"
+			continue
+		fi
+		[[ " ${targets[*]} " == *" $t "* ]] || continue
+		w=$(warnings_in "$LOGS/selftests-main-$t.log" "${files[@]#tools/testing/selftests/$t/}")
+		if [ -n "$w" ]; then
+			warn "$tag ($subj): selftests/$t: warnings in files it touches:"
+			echo "$w" >&2
+			record FAIL "$tag selftests/$t builds without warnings in its files: $subj"
+		else
+			record PASS "$tag selftests/$t builds without warnings in its files: $subj"
+		fi
 	done
-	if [ -n "$w" ]; then
-		warn "patch $i ($subj): compiler warnings in files it touches:"
-		echo "$w" >&2
-		bad=1
+
+	if [ $kernel = 1 ] || [[ " ${targets[*]} " == *" iommu "* ]]; then
+		if [ ! -x "$ST/iommu/iommufd" ]; then
+			record FAIL "$tag guest: iommufd selftests not built: $subj"
+		elif (unset RESULTS; OUT=$BUILD/out/main GUEST_TIMEOUT=600 \
+			"$TOP/scripts/guest-suites.sh" bisect $GUEST_SUITES) >>"$log" 2>&1; then
+			info "$(grep -E '^    [a-z_]+ +[0-9]+ passed' "$log" | tr -s ' ' | paste -sd';')"
+			record PASS "$tag guest: $GUEST_SUITES all pass: $subj"
+		else
+			warn "$tag ($subj): guest suites failed:"
+			grep -E '^    |^!!!' "$log" | tail -n 20 >&2
+			record FAIL "$tag guest: $GUEST_SUITES all pass: $subj"
+		fi
 	fi
 done
 exit $bad

@@ -70,10 +70,10 @@ done < <(awk -F= '/^CONFIG_/ { if (!($1 in v)) o[++n] = $1; v[$1] = $0 }
 		END { for (i = 1; i <= n; i++) print v[o[i]] }' "${paths[@]}")
 [ $bad = 0 ] || die "config[$name]: requested options did not stick (dependencies missing?)"
 
-step "kernel[$name]: building bzImage (log: build/logs/kbuild-$(basename "$OUT").log)"
+step "kernel[$name]: building ${KBUILD_TARGETS:-bzImage} (log: build/logs/kbuild-$(basename "$OUT").log)"
 run_logged "$LOGS/kbuild-$(basename "$OUT").log" "${MAKE[@]}" ${KBUILD_TARGETS:-bzImage} ||
 	die "kernel[$name]: build failed"
 if grep -E '(warning|error):' "$LOGS/kbuild-$(basename "$OUT").log" | grep -v '^make' >"$OUT/warnings.txt"; then
 	info "kernel[$name]: $(wc -l <"$OUT/warnings.txt") compiler warning line(s), see $OUT/warnings.txt"
 fi
-step "kernel[$name]: done: $OUT/arch/x86/boot/bzImage"
+step "kernel[$name]: done: $OUT (${KBUILD_TARGETS:-bzImage})"

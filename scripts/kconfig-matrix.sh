@@ -3,8 +3,10 @@
 # VFIO_CONTAINER, IOMMUFD_VFIO_CONTAINER, VFIO_DEVICE_CDEV, VFIO_NOIOMMU,
 # IOMMUFD and VFIO built in or as modules) on top of guest + features +
 # matrix-base, one after the other in one build directory so each variant only
-# rebuilds what its options change. Each variant: the final .config must hold
-# the intended values (build-kernel.sh checks), bzImage and modules must build
+# rebuilds what its options change. The variants are ordered so that IOMMUFD
+# and VFIO change between y, m and n as rarely as possible: such a change
+# rebuilds about half of the kernel. Each variant: the final .config must hold
+# the intended values (build-kernel.sh checks), vmlinux and modules must build
 # and link, and modpost must be clean.
 #   kconfig-matrix.sh [VARIANT-GLOB]
 source "$(dirname "$0")/lib.sh"
@@ -14,7 +16,7 @@ bad=0
 for v in "$TOP"/configs/matrix/$glob.config; do
 	name=$(basename "$v" .config)
 	ok=0
-	if ! OUT=$BUILD/out/matrix KBUILD_TARGETS="bzImage modules" \
+	if ! OUT=$BUILD/out/matrix KBUILD_TARGETS="vmlinux modules" \
 		"$TOP/scripts/build-kernel.sh" matrix guest features matrix-base "$v" \
 		>"$LOGS/matrix-$name.log" 2>&1; then
 		warn "kconfig matrix: $name FAILED:"
