@@ -72,28 +72,14 @@ summary() {
 	echo "$p passed, $f failed, $s skipped"
 	[ "$f" = 0 ]
 }
-trap 'summary; exit $?' EXIT
+# A background job still running at exit (an early exit) is stopped first.
+trap '[ -z "${bg:-}" ] || kill -- "$bg" 2>/dev/null; summary; exit $?' EXIT
 
 check "dependencies installed" "$TOP/scripts/deps.sh" || exit 1
 check "series applies to the base (git am)" "$TOP/scripts/tree.sh" || exit 1
 
 # Fast static checks first: each records its own case.
 recorded static "$TOP/scripts/static.sh" checkpatch kerneldoc uapi docs
-
-if [ -n "${QUICK:-}" ]; then
-	skip "every patch builds (bisect)"
-	check "kernel builds [main]" "$TOP/scripts/build-kernel.sh" main || true
-else
-	# One case per patch and step: builds, selftests build, iommufd's
-	# selftests in the guest at that patch.
-	recorded bisect "$TOP/scripts/bisect-build.sh"
-fi
-recorded static:sparse "$TOP/scripts/static.sh" sparse
-if [ -n "${QUICK:-}" ]; then
-	skip "kconfig matrix"
-else
-	recorded kconfig-matrix "$TOP/scripts/kconfig-matrix.sh"
-fi
 
 # Guest suites, all on the debug kernel. Under KASAN + lockdep in TCG some
 # iommufd_fail_nth cases run past kselftest_harness.h's fixed 30 s per-case
@@ -106,10 +92,46 @@ if [ -n "${ONLY:-}" ]; then
 	DEBUG_SUITES=$ONLY
 	MAIN_SUITES=
 fi
+
+# The debug kernel's guest suites keep one core busy for ~10 minutes, so they
+# run in the background while the bisect, sparse and the Kconfig matrix build
+# at a lower priority (nice) on what is left. Their results and output are
+# collected when they end; the builds never touch what the guest uses
+# (build/out/debug, build/selftests/debug).
+BG_RESULTS=$BUILD/results-guest-debug.txt
+BG_LOG=$LOGS/test-guest-debug.out
+: >"$BG_RESULTS"
+bg=
 if check "kernel builds [debug]" "$TOP/scripts/build-kernel.sh" debug &&
    check "selftests build [debug]" env FAIL_NTH_TIMEOUT=300 "$TOP/scripts/build-selftests.sh" debug iommu vfio &&
    check "harness guest tests build [debug]" build_harness_tests debug; then
-	recorded guest-debug "$TOP/scripts/guest-suites.sh" debug $DEBUG_SUITES
+	step "guest[debug]: suites run in the background (output: build/logs/$(basename "$BG_LOG"))"
+	(RESULTS=$BG_RESULTS; recorded guest-debug "$TOP/scripts/guest-suites.sh" debug $DEBUG_SUITES) \
+		>"$BG_LOG" 2>&1 &
+	bg=$!
+fi
+
+if [ -n "${QUICK:-}" ]; then
+	skip "every patch builds (bisect)"
+	check "kernel builds [main]" nice -n 10 "$TOP/scripts/build-kernel.sh" main || true
+else
+	# One case per patch and step: builds, selftests build, iommufd's
+	# selftests in the guest at that patch.
+	recorded bisect nice -n 10 "$TOP/scripts/bisect-build.sh"
+fi
+recorded static:sparse nice -n 10 "$TOP/scripts/static.sh" sparse
+if [ -n "${QUICK:-}" ]; then
+	skip "kconfig matrix"
+else
+	recorded kconfig-matrix nice -n 10 "$TOP/scripts/kconfig-matrix.sh"
+fi
+
+if [ -n "$bg" ]; then
+	step "guest[debug]: waiting for the background suites"
+	wait "$bg" || true
+	bg=
+	cat "$BG_LOG"
+	cat "$BG_RESULTS" >>"$RESULTS"
 fi
 if [ -n "$MAIN_SUITES" ] &&
    check "selftests build [main]" "$TOP/scripts/build-selftests.sh" main iommu vfio; then
