@@ -38,6 +38,20 @@ warnings_in() {
 		grep -E "(^|/)$f:[0-9]+:[0-9]+: (warning|error)" "$log" || true
 	done
 }
+# judge WHAT LOG FILE...: one case for this patch: WHAT, with no compiler
+# warning in LOG on any of FILEs.
+judge() {
+	local what=$1 log=$2 w
+	shift 2
+	w=$(warnings_in "$log" "$@")
+	if [ -n "$w" ]; then
+		warn "$tag ($subj): $what, with warnings in files it touches:"
+		echo "$w" >&2
+		record FAIL "$tag $what without warnings in its files: $subj"
+	else
+		record PASS "$tag $what without warnings in its files: $subj"
+	fi
+}
 
 n=${#commits[@]}
 i=0
@@ -70,14 +84,7 @@ for c in "${commits[@]}"; do
 			record FAIL "$tag kernel builds: $subj"
 			continue
 		fi
-		w=$(warnings_in "$LOGS/kbuild-main.log" "${files[@]}")
-		if [ -n "$w" ]; then
-			warn "$tag ($subj): compiler warnings in files it touches:"
-			echo "$w" >&2
-			record FAIL "$tag kernel builds without warnings in its files: $subj"
-		else
-			record PASS "$tag kernel builds without warnings in its files: $subj"
-		fi
+		judge "kernel builds" "$LOGS/kbuild-main.log" "${files[@]}"
 	fi
 
 	if [ $kernel = 0 ] && [ ${#targets[@]} = 0 ]; then
@@ -97,14 +104,8 @@ for c in "${commits[@]}"; do
 			continue
 		fi
 		[[ " ${targets[*]} " == *" $t "* ]] || continue
-		w=$(warnings_in "$LOGS/selftests-main-$t.log" "${files[@]#tools/testing/selftests/$t/}")
-		if [ -n "$w" ]; then
-			warn "$tag ($subj): selftests/$t: warnings in files it touches:"
-			echo "$w" >&2
-			record FAIL "$tag selftests/$t builds without warnings in its files: $subj"
-		else
-			record PASS "$tag selftests/$t builds without warnings in its files: $subj"
-		fi
+		judge "selftests/$t builds" "$LOGS/selftests-main-$t.log" \
+			"${files[@]#tools/testing/selftests/$t/}"
 	done
 
 	if [ $kernel = 1 ] || [[ " ${targets[*]} " == *" iommu "* ]]; then

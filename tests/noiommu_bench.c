@@ -36,6 +36,8 @@
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 
+#include "edu.h"
+
 #define PAGE_SZ		4096UL
 #define HPAGE_SZ	(2UL << 20)
 #define MIB		(1UL << 20)
@@ -48,13 +50,6 @@
 #define PM_PRESENT	(1ULL << 63)
 #define PM_PFN_MASK	((1ULL << 55) - 1)
 
-#define EDU_DMA_SRC	0x80
-#define EDU_DMA_DST	0x88
-#define EDU_DMA_COUNT	0x90
-#define EDU_DMA_CMD	0x98
-#define EDU_CMD_START	0x1
-#define EDU_CMD_TO_RAM	0x2
-#define EDU_BUF_ADDR	0x40000
 /* edu's buffer is 4 KiB; a DMA that ends at its very end kills QEMU 7.2 */
 #define EDU_XFER	4032
 
@@ -750,22 +745,14 @@ static void bench_rate_rand(struct bench *b, struct buf *buf)
 		   b->getpa1_rand);
 }
 
-static void edu_dma(struct bench *b, uint64_t src, uint64_t dst, uint64_t cmd)
+static void dma(struct bench *b, uint64_t src, uint64_t dst, uint64_t cmd)
 {
-	volatile uint64_t *reg = (volatile uint64_t *)(b->bar + EDU_DMA_CMD);
-	int i;
+	int ret = edu_dma(b->bar, src, dst, EDU_XFER, cmd);
 
-	*(volatile uint64_t *)(b->bar + EDU_DMA_SRC) = src;
-	*(volatile uint64_t *)(b->bar + EDU_DMA_DST) = dst;
-	*(volatile uint64_t *)(b->bar + EDU_DMA_COUNT) = EDU_XFER;
-	*reg = cmd | EDU_CMD_START;
-	for (i = 0; i < 5000; i++) {	/* QEMU runs it from a ~100 ms timer */
-		if (!(*reg & EDU_CMD_START))
-			return;
-		sleep_ms(1);
+	if (ret) {
+		errno = -ret;
+		fail("edu DMA did not complete");
 	}
-	errno = ETIMEDOUT;
-	fail("edu DMA did not complete");
 }
 
 /* One round trip RAM -> edu -> RAM between two pages of buf; 0 if intact */
@@ -782,8 +769,8 @@ static int dma_round_trip(struct bench *b, struct buf *buf, size_t src_pg,
 	pa_src = get_pa(b, buf->iova + src_pg * PAGE_SZ, &len);
 	len = PAGE_SZ;
 	pa_dst = get_pa(b, buf->iova + dst_pg * PAGE_SZ, &len);
-	edu_dma(b, pa_src, EDU_BUF_ADDR, 0);
-	edu_dma(b, EDU_BUF_ADDR, pa_dst, EDU_CMD_TO_RAM);
+	dma(b, pa_src, EDU_BUF_ADDR, 0);
+	dma(b, EDU_BUF_ADDR, pa_dst, EDU_CMD_TO_RAM);
 	return memcmp(src, dst, EDU_XFER);
 }
 

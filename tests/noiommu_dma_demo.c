@@ -24,13 +24,7 @@
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 
-#define EDU_DMA_SRC	0x80
-#define EDU_DMA_DST	0x88
-#define EDU_DMA_COUNT	0x90
-#define EDU_DMA_CMD	0x98
-#define EDU_CMD_START	0x1
-#define EDU_CMD_TO_RAM	0x2
-#define EDU_BUF_ADDR	0x40000
+#include "edu.h"
 
 static const char *bdf;
 
@@ -76,23 +70,15 @@ static uint64_t get_pa(int iommufd, uint32_t ioas, uint64_t iova, uint64_t *len)
 	return gp.out_phys;
 }
 
-static void edu_dma(volatile uint8_t *bar, uint64_t src, uint64_t dst,
-		    uint64_t count, uint64_t cmd)
+static void dma(volatile uint8_t *bar, uint64_t src, uint64_t dst,
+		uint64_t count, uint64_t cmd)
 {
-	struct timespec t = { .tv_nsec = 10 * 1000 * 1000 };
-	int i;
+	int ret = edu_dma(bar, src, dst, count, cmd);
 
-	*(volatile uint64_t *)(bar + EDU_DMA_SRC) = src;
-	*(volatile uint64_t *)(bar + EDU_DMA_DST) = dst;
-	*(volatile uint64_t *)(bar + EDU_DMA_COUNT) = count;
-	*(volatile uint64_t *)(bar + EDU_DMA_CMD) = cmd | EDU_CMD_START;
-	for (i = 0; i < 500; i++) {	/* QEMU finishes it ~100 ms later */
-		if (!(*(volatile uint64_t *)(bar + EDU_DMA_CMD) & EDU_CMD_START))
-			return;
-		nanosleep(&t, NULL);
+	if (ret) {
+		errno = -ret;
+		die("edu DMA did not complete");
 	}
-	errno = ETIMEDOUT;
-	die("edu DMA did not complete");
 }
 
 int main(int argc, char **argv)
@@ -178,9 +164,9 @@ int main(int argc, char **argv)
 	for (i = 0; i < (int)xfer; i++)
 		buf[i] = (uint8_t)(i * 7 + 3);
 	printf("6. wrote a %zu-byte pattern into the first page; the edu device copies it\n", xfer);
-	edu_dma(bar, pa_src, EDU_BUF_ADDR, xfer, 0);
+	dma(bar, pa_src, EDU_BUF_ADDR, xfer, 0);
 	printf("   DMA 1: RAM (physical 0x%" PRIx64 ") -> device buffer: done\n", pa_src);
-	edu_dma(bar, EDU_BUF_ADDR, pa_dst, xfer, EDU_CMD_TO_RAM);
+	dma(bar, EDU_BUF_ADDR, pa_dst, xfer, EDU_CMD_TO_RAM);
 	printf("   DMA 2: device buffer -> RAM (physical 0x%" PRIx64 "): done\n", pa_dst);
 
 	for (i = 0; i < (int)xfer; i++)
