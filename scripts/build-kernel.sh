@@ -45,7 +45,20 @@ flock 9
 step "kernel[$name]: configuring (tinyconfig + ${frags[*]})"
 cat "${paths[@]}" >"$OUT/fragments.config"
 if [ ! -f "$OUT/.config" ] || ! cmp -s "$OUT/fragments.config" "$OUT/.fragments.used"; then
-	run_logged "$LOGS/kconfig-$(basename "$OUT").log" "${MAKE[@]}" tinyconfig
+	# tinyconfig is the same for every configuration of one tree, and costs
+	# three top-level makes: make it once per set of Kconfig files and copy.
+	# Key: the Kconfig files (committed and uncommitted), tinyconfig's
+	# fragments and the compiler, which Kconfig probes.
+	kc=$({ git -C "$SRC" ls-files -s -- ':(glob)**/Kconfig*' kernel/configs arch/x86/configs &&
+		git -C "$SRC" diff HEAD -- ':(glob)**/Kconfig*' kernel/configs arch/x86/configs &&
+		gcc --version; } 2>/dev/null | sha1sum | cut -c1-16)
+	tiny=$BUILD/out/.tinyconfig-$kc
+	if [ ! -f "$tiny" ] || [ ! -e "$SRC/.git" ]; then
+		run_logged "$LOGS/kconfig-$(basename "$OUT").log" "${MAKE[@]}" tinyconfig
+		cp "$OUT/.config" "$tiny.tmp" && mv "$tiny.tmp" "$tiny"
+	else
+		cp "$tiny" "$OUT/.config"
+	fi
 	run_logged "$LOGS/kconfig-$(basename "$OUT").log" "$SRC/scripts/kconfig/merge_config.sh" -m -O "$OUT" "$OUT/.config" "${paths[@]}"
 	cp "$OUT/fragments.config" "$OUT/.fragments.used"
 fi

@@ -10,6 +10,9 @@ SRC=${SRC:-$TREE}
 OUT=${OUT:-$BUILD/out/$name}
 DEST=${DEST:-$BUILD/selftests/$name}
 [ -f "$OUT/.config" ] || die "no kernel build in $OUT (run build-kernel.sh $name first)"
+# The bisect rebuilds these at every patch: ccache, as for the kernel.
+export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1
 
 run_logged "$LOGS/headers-$name.log" make -C "$SRC" O="$OUT" headers ||
 	die "make headers failed"
@@ -18,7 +21,7 @@ for t in "$@"; do
 	step "selftests[$name]: building $t (static)"
 	mkdir -p "$DEST/$t"
 	run_logged "$LOGS/selftests-$name-$t.log" \
-		make -C "$SRC/tools/testing/selftests/$t" -j"$(nproc)" \
+		make -C "$SRC/tools/testing/selftests/$t" -j"$(nproc)" CC="ccache gcc" \
 		KHDR_INCLUDES="-isystem $OUT/usr/include" OUTPUT="$DEST/$t" \
 		EXTRA_CFLAGS=-static LDFLAGS="-static -pthread" ||
 		die "selftests[$name]: $t does not build (see $LOGS/selftests-$name-$t.log)"

@@ -19,22 +19,31 @@ added_lines() {
 			for (i = 0; i < n; i++) print f ":" (l + i) }'
 }
 
+# checkpatch --strict on every patch, $(nproc) at a time: one run each, with
+# --show-types for the exceptions file and codespell for spelling.
+checkpatch_one() {	# checkpatch_one PATCH OUTDIR
+	cd "$TREE" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict --show-types \
+		--codespell --codespellfile /usr/lib/python3/dist-packages/codespell_lib/data/dictionary.txt \
+		"$1" >"$2/$(basename "$1").out" 2>&1 || true
+}
 do_checkpatch() {
-	local bad=0 out p base t
+	local bad=0 p base t line dir=$BUILD/.checkpatch
 	mapfile -t pl < <(series_patches)
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	export -f checkpatch_one
+	export TREE
+	printf '%s\0' "${pl[@]}" | xargs -0 -r -n 1 -P "$(nproc)" bash -c 'checkpatch_one "$2" "$1"' _ "$dir"
 	for p in "${pl[@]}"; do
 		base=$(basename "$p")
-		out=$(cd "$TREE" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict --show-types --terse \
-			--codespell --codespellfile /usr/lib/python3/dist-packages/codespell_lib/data/dictionary.txt \
-			"$p" 2>&1 | grep -E ': (ERROR|WARNING|CHECK):' || true)
-		full=$(cd "$TREE" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict "$p" 2>&1 || true)
-		if ! grep -qE '^total: [0-9]+ errors|has no obvious style problems' <<<"$full"; then
-			warn "checkpatch did not run on $base"
+		if ! grep -qE '^total: [0-9]+ errors|has no obvious style problems' "$dir/$base.out"; then
+			warn "checkpatch did not run on $base:"
+			tail -n 5 "$dir/$base.out" >&2
 			bad=1
 		fi
+		# "TYPE:NAME: message" and the "#N: FILE: ..." line after it.
 		while IFS= read -r line; do
-			[ -n "$line" ] || continue
-			t=$(sed -n 's/.*: \(ERROR\|WARNING\|CHECK\):\([A-Z_0-9]*\):.*/\2/p' <<<"$line")
+			t=$(sed -n 's/^\(ERROR\|WARNING\|CHECK\):\([A-Z_0-9]*\):.*/\2/p' <<<"$line")
 			if awk -v p="$base" -v t="$t" '!/^#/ && NF >= 2 { if (t == $2) { g = $1; gsub(/\./, "\\.", g); gsub(/\*/, ".*", g); if (p ~ ("^" g "$")) ok = 1 } } END { exit !ok }' \
 				"$TOP/series/checkpatch-exceptions"; then
 				info "checkpatch (excepted): $base: $line"
@@ -42,7 +51,9 @@ do_checkpatch() {
 				warn "checkpatch: $base: $line"
 				bad=1
 			fi
-		done <<<"$out"
+		done < <(awk '/^(ERROR|WARNING|CHECK):[A-Z_0-9]+:/ { if (m != "") print m; m = $0; next }
+			m != "" && /^#[0-9]+: / { print m " (" $0 ")"; m = ""; next }
+			END { if (m != "") print m }' "$dir/$base.out")
 	done
 	return $bad
 }
