@@ -12,6 +12,46 @@ deb=$("$TOP/scripts/fetch-base.sh" | tail -n 1)
 
 git_t() { git -C "$TREE" "$@"; }
 
+# The base commit's objects are kept in the cache (hard links, no copy) so a
+# fresh clone checks the base out in ~18 s instead of extracting and hashing
+# 90,000 files again (~37 s). Keyed by the .deb; the commit hash is checked.
+bc=$CACHE/base-$(basename "$deb" .deb)
+restore_base() {
+	[ -f "$bc/base" ] || return 1
+	local h
+	h=$(cat "$bc/base")
+	mkdir -p "$TREE.tmp"
+	git -C "$TREE.tmp" init -q -b series &&
+	cp -al "$bc/objects/." "$TREE.tmp/.git/objects/" 2>/dev/null &&
+	git -C "$TREE.tmp" tag base "$h" &&
+	git -C "$TREE.tmp" checkout -q --detach base &&
+	[ -z "$(git -C "$TREE.tmp" status --porcelain)" ]
+}
+save_base() {
+	rm -rf "$bc.tmp"
+	mkdir -p "$bc.tmp"
+	if cp -al "$TREE/.git/objects" "$bc.tmp/objects" 2>/dev/null; then
+		git_t rev-parse base >"$bc.tmp/base"
+		rm -rf "$bc"
+		mv "$bc.tmp" "$bc"
+	else
+		rm -rf "$bc.tmp"
+		info "base: the cache is on another file system; not keeping the base objects"
+	fi
+}
+
+if [ ! -d "$TREE/.git" ] || ! git_t rev-parse -q --verify base >/dev/null; then
+	rm -rf "$TREE" "$TREE.tmp"
+	if [ -f "$bc/base" ]; then
+		step "base: checking out the cached base commit $(cut -c1-12 "$bc/base") of $(basename "$deb")"
+		if restore_base; then
+			mv "$TREE.tmp" "$TREE"
+		else
+			warn "base: the cached base commit is unusable; extracting the .deb again"
+			rm -rf "$TREE.tmp" "$bc"
+		fi
+	fi
+fi
 if [ ! -d "$TREE/.git" ] || ! git_t rev-parse -q --verify base >/dev/null; then
 	step "base: extracting $(basename "$deb") into build/linux"
 	rm -rf "$TREE" "$TREE.tmp"
@@ -21,8 +61,6 @@ if [ ! -d "$TREE/.git" ] || ! git_t rev-parse -q --verify base >/dev/null; then
 	mv "$TREE.tmp" "$TREE"
 	step "base: creating the base commit"
 	git_t init -q -b series
-	git_t config core.autocrlf false
-	git_t config gc.auto 0
 	git_t add -A -f .
 	GIT_AUTHOR_NAME="$BASE_IDENT_NAME" GIT_AUTHOR_EMAIL="$BASE_IDENT_EMAIL" \
 	GIT_COMMITTER_NAME="$BASE_IDENT_NAME" GIT_COMMITTER_EMAIL="$BASE_IDENT_EMAIL" \
@@ -30,7 +68,10 @@ if [ ! -d "$TREE/.git" ] || ! git_t rev-parse -q --verify base >/dev/null; then
 		git_t commit -q --no-verify -m "Linux $(basename "$deb" | sed 's/^linux-source-7.2_//; s/_all.deb$//') (Debian linux-source-7.2)"
 	git_t tag base
 	info "base commit $(git_t rev-parse --short base)"
+	save_base
 fi
+git_t config core.autocrlf false
+git_t config gc.auto 0
 
 git_t config user.name "$SERIES_NAME"
 git_t config user.email "$SERIES_EMAIL"
