@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Build a sparse that can parse Linux 7.2 from Debian sid's source package
 # (bookworm's 0.6.4 cannot: __typeof_unqual__), through the private apt
-# configuration of fetch-base.sh. Prints the binary's path.
+# configuration of fetch-base.sh. Prints the binary's path. The binary is
+# kept in the cache ($NOIOMMU_CACHE/sparse), so a fresh clone does not build
+# it again.
 source "$(dirname "$0")/lib.sh"
 
-dir=$BUILD/sparse
+dir=$CACHE/sparse
+exec 8>"$CACHE/.sparse.lock"
+flock 8
 bin=$dir/src/sparse
 if [ -x "$bin" ] && [ "$(sh "$TREE/scripts/checker-valid.sh" "$bin" 2>/dev/null)" = 1 ]; then
 	echo "$bin"
