@@ -62,8 +62,12 @@ if [ ! -f "$OUT/.config" ] || ! cmp -s "$OUT/fragments.config" "$OUT/.fragments.
 	run_logged "$LOGS/kconfig-$(basename "$OUT").log" "$SRC/scripts/kconfig/merge_config.sh" -m -O "$OUT" "$OUT/.config" "${paths[@]}"
 	cp "$OUT/fragments.config" "$OUT/.fragments.used"
 fi
-run_logged "$LOGS/kconfig-$(basename "$OUT").log" "${MAKE[@]}" olddefconfig
+# No separate olddefconfig (one more top-level make, ~3 s): the build's own
+# syncconfig resolves the merged .config, and the check below runs after it.
 
+step "kernel[$name]: building ${KBUILD_TARGETS:-bzImage} (log: build/logs/kbuild-$(basename "$OUT").log)"
+run_logged "$LOGS/kbuild-$(basename "$OUT").log" "${MAKE[@]}" ${KBUILD_TARGETS:-bzImage} ||
+	die "kernel[$name]: build failed"
 # Every requested option must have stuck (the last fragment that names an
 # option wins, as in merge_config.sh).
 bad=0
@@ -83,9 +87,6 @@ done < <(awk -F= '/^CONFIG_/ { if (!($1 in v)) o[++n] = $1; v[$1] = $0 }
 		END { for (i = 1; i <= n; i++) print v[o[i]] }' "${paths[@]}")
 [ $bad = 0 ] || die "config[$name]: requested options did not stick (dependencies missing?)"
 
-step "kernel[$name]: building ${KBUILD_TARGETS:-bzImage} (log: build/logs/kbuild-$(basename "$OUT").log)"
-run_logged "$LOGS/kbuild-$(basename "$OUT").log" "${MAKE[@]}" ${KBUILD_TARGETS:-bzImage} ||
-	die "kernel[$name]: build failed"
 if grep -E '(warning|error):' "$LOGS/kbuild-$(basename "$OUT").log" | grep -v '^make' >"$OUT/warnings.txt"; then
 	info "kernel[$name]: $(wc -l <"$OUT/warnings.txt") compiler warning line(s), see $OUT/warnings.txt"
 fi

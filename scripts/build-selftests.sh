@@ -17,14 +17,36 @@ export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1
 run_logged "$LOGS/headers-$name.log" make -C "$SRC" O="$OUT" headers ||
 	die "make headers failed"
 
+# What a target's binaries are made of: the exported UAPI headers, tools/
+# and iommufd's test header (iommufd_test.h), committed and uncommitted, and
+# the fail_nth timeout below.
+inputs() {
+	{ (cd "$OUT/usr/include" && find . -type f -print0 | sort -z | xargs -0 sha1sum)
+	  git -C "$SRC" rev-parse HEAD:tools HEAD:drivers/iommu/iommufd
+	  git -C "$SRC" diff HEAD -- tools drivers/iommu/iommufd
+	  echo "${FAIL_NTH_TIMEOUT:-}"; } | sha1sum | cut -c1-40
+}
+key=$(inputs)
+
 for t in "$@"; do
+	# REUSE=DIR: DIR/<target> built from the same inputs is copied instead
+	# of built again (the bisect: most patches change none of them).
+	if [ -n "${REUSE:-}" ] && [ -f "$REUSE/$t/.inputs" ] && [ "$(cat "$REUSE/$t/.inputs")" = "$key" ]; then
+		step "selftests[$name]: $t unchanged since $REUSE, reused"
+		rm -rf "$DEST/$t"
+		mkdir -p "$DEST"
+		cp -a "$REUSE/$t" "$DEST/$t"
+		continue
+	fi
 	step "selftests[$name]: building $t (static)"
+	rm -f "$DEST/$t/.inputs"
 	mkdir -p "$DEST/$t"
 	run_logged "$LOGS/selftests-$name-$t.log" \
 		make -C "$SRC/tools/testing/selftests/$t" -j"$(nproc)" CC="ccache gcc" \
 		KHDR_INCLUDES="-isystem $OUT/usr/include" OUTPUT="$DEST/$t" \
 		EXTRA_CFLAGS=-static LDFLAGS="-static -pthread" ||
 		die "selftests[$name]: $t does not build (see $LOGS/selftests-$name-$t.log)"
+	echo "$key" >"$DEST/$t/.inputs"
 done
 
 # FAIL_NTH_TIMEOUT=SECONDS: rebuild iommufd_fail_nth with that per-case

@@ -13,6 +13,7 @@
 #   -l LOG         console log (default build/logs/guest-<time>.log)
 #   -q             quiet: do not copy the console to stdout
 #   -K             no kmemleak scan at the end
+# Environment: GUEST_SMP=N vCPUs (default 2).
 # COMMAND runs as root under busybox sh in /, with /opt/bin in PATH and
 # proc, sys, devtmpfs, debugfs and hugetlbfs (/dev/hugepages) mounted.
 #
@@ -89,7 +90,7 @@ chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initrd.gz"
 
 append="console=ttyS0 panic=-1 oops=panic acpi=noirq vfio.enable_unsafe_noiommu_mode=1 hugepagesz=2M hugepages=64 $extra"
-qemu=(qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m "$mem" -smp 2
+qemu=(qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m "$mem" -smp "${GUEST_SMP:-2}"
 	-display none -monitor none -serial stdio -no-reboot -nodefaults
 	-kernel "$kernel" -initrd "$work/initrd.gz" -append "$append"
 	-device pcie-root-port,id=rp0,bus=pcie.0,chassis=1,slot=1

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run guest suites on a built kernel and count their TAP results.
 #   guest-suites.sh CONFIGNAME SUITE...
-# Uses build/out/CONFIGNAME's bzImage and build/selftests/CONFIGNAME's binaries.
+# Uses build/out/CONFIGNAME's bzImage and build/selftests/CONFIGNAME's binaries
+# (KERNEL=, OUT= and ST= override them).
 # Prints one line per suite and appends "COUNT suite p f s" lines to
 # $RESULTS (if set). Exit status: non-zero if any case failed or the kernel
 # splatted.
@@ -10,8 +11,8 @@ source "$(dirname "$0")/lib.sh"
 name=${1:?usage: guest-suites.sh CONFIGNAME SUITE...}
 shift
 OUT=${OUT:-$BUILD/out/$name}
-ST=$BUILD/selftests/$name
-kernel=$OUT/arch/x86/boot/bzImage
+ST=${ST:-$BUILD/selftests/$name}
+kernel=${KERNEL:-$OUT/arch/x86/boot/bzImage}
 [ -f "$kernel" ] || die "no kernel $kernel"
 mem=${GUEST_MEM:-2G}
 files=(-f "$TOP/guest/suites.sh:/opt/guest/suites.sh")
@@ -22,7 +23,7 @@ for b in ${GUEST_EXTRA_FILES:-}; do
 	files+=(-f "$b")
 done
 
-log=$LOGS/guest-$name-$(date +%Y%m%d-%H%M%S).log
+log=$LOGS/guest-$name-$(date +%Y%m%d-%H%M%S)-$$.log
 ln -sfn "$(basename "$log")" "$LOGS/guest-$name-latest.log"
 step "guest[$name]: booting; suites: $* (console: build/logs/$(basename "$log"))"
 set +e

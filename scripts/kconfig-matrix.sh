@@ -2,7 +2,7 @@
 # Build every Kconfig combination in configs/matrix/ (VFIO_GROUP,
 # VFIO_CONTAINER, IOMMUFD_VFIO_CONTAINER, VFIO_DEVICE_CDEV, VFIO_NOIOMMU,
 # IOMMUFD and VFIO built in or as modules) on top of guest + features +
-# matrix-base, one after the other in one build directory so each variant only
+# iommufd-test + matrix-base, one after the other in one build directory so each variant only
 # rebuilds what its options change. The variants are ordered so that IOMMUFD
 # and VFIO change between y, m and n as rarely as possible: such a change
 # rebuilds about half of the kernel. Each variant: the final .config must hold
@@ -17,7 +17,7 @@ for v in "$TOP"/configs/matrix/$glob.config; do
 	name=$(basename "$v" .config)
 	ok=0
 	if ! OUT=$BUILD/out/matrix KBUILD_TARGETS="vmlinux modules" \
-		"$TOP/scripts/build-kernel.sh" matrix guest features matrix-base "$v" \
+		"$TOP/scripts/build-kernel.sh" matrix guest features iommufd-test matrix-base "$v" \
 		>"$LOGS/matrix-$name.log" 2>&1; then
 		warn "kconfig matrix: $name FAILED:"
 		grep -E '^!!!|ERROR|error:|undefined' "$LOGS/matrix-$name.log" | head -n 20 >&2

@@ -69,6 +69,16 @@ SRC
 	)
 }
 
+# kill_tree PID: stop PID and everything it started (a background guest:
+# its shell, timeout and QEMU), children first.
+kill_tree() {
+	local c
+	for c in $(pgrep -P "$1" 2>/dev/null); do
+		kill_tree "$c"
+	done
+	kill "$1" 2>/dev/null || true
+}
+
 series_patches() {
 	ls "${PATCHDIR:-$TOP/patches}"/[0-9][0-9][0-9][0-9]-*.patch 2>/dev/null | grep -v '/0000-' || true
 }
