@@ -30,11 +30,7 @@ done
 SRC=${SRC:-$TREE}
 OUT=${OUT:-$BUILD/out/$name}
 mkdir -p "$OUT"
-# ccache lives outside the clone and hashes paths relative to build/, so a
-# fresh clone on the same machine reuses it.
-export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
-export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
-export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1
+use_ccache
 export KBUILD_BUILD_TIMESTAMP="2026-01-01" KBUILD_BUILD_USER=noiommu KBUILD_BUILD_HOST=qemu
 MAKE=(make -C "$SRC" O="$OUT" -j"$(nproc)" CC="ccache gcc" HOSTCC="ccache gcc" ${KMAKE_ARGS:-})
 

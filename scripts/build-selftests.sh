@@ -10,9 +10,7 @@ SRC=${SRC:-$TREE}
 OUT=${OUT:-$BUILD/out/$name}
 DEST=${DEST:-$BUILD/selftests/$name}
 [ -f "$OUT/.config" ] || die "no kernel build in $OUT (run build-kernel.sh $name first)"
-# The bisect rebuilds these at every patch: ccache, as for the kernel.
-export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
-export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1
+use_ccache
 
 run_logged "$LOGS/headers-$name.log" make -C "$SRC" O="$OUT" headers ||
 	die "make headers failed"

@@ -69,6 +69,17 @@ SRC
 	)
 }
 
+# ccache for every compiler run of the harness. It lives outside the clone
+# and hashes paths relative to build/, so a fresh clone on the same machine
+# reuses it; the inode cache hashes each header once instead of once per
+# object that includes it.
+use_ccache() {
+	export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+	export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+	export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1
+	export CCACHE_INODECACHE=${CCACHE_INODECACHE:-true}
+}
+
 # kill_tree PID: stop PID and everything it started (a background guest:
 # its shell, timeout and QEMU), children first.
 kill_tree() {

@@ -10,6 +10,7 @@ checks=("$@")
 record() { [ -n "${RESULTS:-}" ] && echo "CHECK $2 $1" >>"$RESULTS"; return 0; }
 touched() { git -C "$TREE" diff --name-only --diff-filter=AM base..HEAD -- "$@"; }
 rc_all=0
+use_ccache
 
 # Added lines of the series, as "file:line" (for "new warnings only").
 added_lines() {
@@ -122,7 +123,7 @@ do_uapi() {
 	(
 		exec 9>"$BUILD/.kbuild.lock"
 		flock 9
-		make -C "$TREE" O="$out" -j"$(nproc)" CC="ccache gcc" usr/ >"$LOGS/uapi.log" 2>&1
+		make -C "$TREE" O="$out" -j"$(nproc)" CC="ccache gcc" HOSTCC="ccache gcc" usr/ >"$LOGS/uapi.log" 2>&1
 	) || { warn "uapi: the UAPI header test fails:"; grep -E 'error|Error' "$LOGS/uapi.log" | head -n 20 >&2; bad=1; }
 	grep -q 'HDRTEST usr/include/linux/iommufd.h' "$LOGS/uapi.log" ||
 		[ -f "$out/usr/include/linux/iommufd.hdrtest" ] || { warn "uapi: iommufd.h was not tested"; bad=1; }
