@@ -74,7 +74,7 @@ summary() {
 }
 # Background jobs: NAME, results file and log of each, merged at the end. A
 # job still running at exit (an early exit) is stopped first.
-bg_names=() bg_pids=()
+bg_names=() bg_files=() bg_pids=()
 bg_start() {	# bg_start check|recorded NAME CMD...: "check NAME CMD..." or
 		# "recorded NAME CMD..." in the background
 	local how=$1 name=$2 f
@@ -84,19 +84,19 @@ bg_start() {	# bg_start check|recorded NAME CMD...: "check NAME CMD..." or
 	step "$name: runs in the background (output: build/logs/test-$f.out)"
 	(RESULTS=$BUILD/results-$f.txt; "$how" "$name" "$@") >"$LOGS/test-$f.out" 2>&1 &
 	bg_names+=("$name")
+	bg_files+=("$f")
 	bg_pids+=($!)
 }
 bg_wait_all() {
 	local i name f
 	for i in "${!bg_pids[@]}"; do
-		name=${bg_names[$i]}
-		f=$(echo "$name" | tr -cs 'a-zA-Z0-9\n' '-' | sed 's/-$//')
+		name=${bg_names[$i]} f=${bg_files[$i]}
 		step "$name: waiting for it"
 		wait "${bg_pids[$i]}" || true
 		cat "$LOGS/test-$f.out"
 		cat "$BUILD/results-$f.txt" >>"$RESULTS"
 	done
-	bg_names=() bg_pids=()
+	bg_names=() bg_files=() bg_pids=()
 }
 trap 'for p in "${bg_pids[@]}"; do kill_tree "$p"; done; summary; exit $?' EXIT
 
