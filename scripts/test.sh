@@ -103,6 +103,11 @@ trap 'for p in "${bg_pids[@]}"; do kill_tree "$p"; done; summary; exit $?' EXIT
 check "dependencies installed" "$TOP/scripts/deps.sh" || exit 1
 check "series applies to the base (git am)" "$TOP/scripts/tree.sh" || exit 1
 
+# checkpatch reads only the patch files and scripts the series does not
+# touch, so it runs in the background from the start, at the lowest priority:
+# it fills the cores whenever the builds leave one idle.
+bg_start recorded static:checkpatch nice -n 19 "$TOP/scripts/static.sh" checkpatch
+
 # Guest suites, all on the debug kernel. Under KASAN + lockdep in TCG some
 # iommufd_fail_nth cases run past kselftest_harness.h's fixed 30 s per-case
 # timeout, so the debug build of that test gets FAIL_NTH_TIMEOUT (only the
@@ -132,8 +137,8 @@ if check "kernel builds [debug]" "$TOP/scripts/build-kernel.sh" debug &&
 	bg_start recorded guest-debug "$TOP/scripts/guest-suites.sh" debug $DEBUG_SUITES
 fi
 
-# Static checks: each records its own case.
-recorded static nice -n 10 "$TOP/scripts/static.sh" checkpatch kerneldoc uapi docs
+# Static checks that read the tree at HEAD, before the bisect moves it.
+recorded static nice -n 10 "$TOP/scripts/static.sh" kerneldoc docs
 
 if [ -n "${QUICK:-}" ]; then
 	skip "every patch builds (bisect)"
@@ -146,6 +151,8 @@ else
 	recorded bisect nice -n 10 "$TOP/scripts/bisect-build.sh"
 	MAIN_SUITES=
 fi
+# The UAPI header test ran in the main build (at HEAD now); this checks it.
+recorded static:uapi nice -n 10 "$TOP/scripts/static.sh" uapi
 # The demo needs only the main kernel and the UAPI headers, both built now:
 # it boots in the background while sparse and the matrix build.
 if [ -z "${ONLY:-}" ]; then
