@@ -54,7 +54,7 @@ if [ ! -f "$OUT/.config" ] || ! cmp -s "$OUT/fragments.config" "$OUT/.fragments.
 	tiny=$BUILD/out/.tinyconfig-$kc
 	if [ ! -f "$tiny" ] || [ ! -e "$SRC/.git" ]; then
 		run_logged "$LOGS/kconfig-$(basename "$OUT").log" "${MAKE[@]}" tinyconfig
-		cp "$OUT/.config" "$tiny.tmp" && mv "$tiny.tmp" "$tiny"
+		cp "$OUT/.config" "$tiny.tmp.$$" && mv "$tiny.tmp.$$" "$tiny"
 	else
 		cp "$tiny" "$OUT/.config"
 	fi

@@ -56,7 +56,10 @@ m_kerneldoc() {
 }
 m_uapi() {
 	mutate uapi 's/(\nstruct iommu_ioas_noiommu_get_pa \{.*?\n)\t__u32 __reserved;\n/$1/s' $UAPI
-	"$TOP/scripts/static.sh" uapi
+	# The main configuration's UAPI header test, in a directory of its own
+	# (only its headers are built), so build/out/main keeps HEAD's headers.
+	OUT=$BUILD/out/proof KBUILD_TARGETS=usr/include/ "$TOP/scripts/build-kernel.sh" main &&
+	UAPI_OUT=$BUILD/out/proof "$TOP/scripts/static.sh" uapi
 }
 m_kconfig() {
 	mutate kconfig 's/EXPORT_SYMBOL_NS_GPL\(iommufd_device_bind_noiommu, "IOMMUFD"\);\n//' \

@@ -7,14 +7,40 @@ source "$(dirname "$0")/lib.sh"
 [ -d "$TREE/.git" ] || die "no build/linux; run scripts/tree.sh"
 checks=("$@")
 [ ${#checks[@]} -gt 0 ] || checks=(checkpatch kerneldoc sparse uapi docs)
+# The commit checked: STATIC_REV (test.sh passes HEAD's hash, as the bisect
+# moves build/linux's HEAD while the background checks run), else HEAD.
+REV=$(git -C "$TREE" rev-parse --verify "${STATIC_REV:-HEAD}^{commit}")
 record() { [ -n "${RESULTS:-}" ] && echo "CHECK $2 $1" >>"$RESULTS"; return 0; }
-touched() { git -C "$TREE" diff --name-only --diff-filter=AM base..HEAD -- "$@"; }
+touched() { git -C "$TREE" diff --name-only --diff-filter=AM "base..$REV" -- "$@"; }
 rc_all=0
 use_ccache
 
+# checkpatch, kernel-doc and docutils read the tree as well as the patches
+# (checkpatch --strict's CamelCase check reads include/ and the patched
+# files, get_maintainer.pl MAINTAINERS, spdxcheck.py LICENSES/). They run in
+# a worktree of their own at REV, build/static-tree, with only what they read
+# checked out (sparse checkout: include/, scripts/, LICENSES/ and the
+# directories the series touches), so nothing that moves build/linux
+# meanwhile changes what they see.
+SRC=
+static_tree() {
+	local wt=$BUILD/static-tree
+	local -a dirs
+	[ -z "$SRC" ] || return 0
+	mapfile -t dirs < <(git -C "$TREE" diff --name-only "base..$REV" | xargs -r -n 1 dirname | sort -u)
+	rm -rf "$wt"
+	git -C "$TREE" worktree prune
+	git -C "$TREE" worktree add -q -f --no-checkout --detach "$wt" "$REV" >/dev/null
+	git -C "$wt" sparse-checkout set --cone include scripts LICENSES "${dirs[@]}"
+	git -C "$wt" reset -q --hard "$REV"
+	# checkpatch's test for the top of a kernel tree wants these to exist.
+	mkdir -p "$wt"/{Documentation,arch,drivers,fs,init,ipc,kernel,lib}
+	SRC=$wt
+}
+
 # Added lines of the series, as "file:line" (for "new warnings only").
 added_lines() {
-	git -C "$TREE" diff -U0 base..HEAD | awk '
+	git -C "$TREE" diff -U0 "base..$REV" | awk '
 		/^\+\+\+ b\// { f = substr($0, 7); next }
 		/^@@/ { split($3, a, ","); l = substr(a[1], 2) + 0; n = (a[2] == "") ? 1 : a[2] + 0
 			for (i = 0; i < n; i++) print f ":" (l + i) }'
@@ -23,17 +49,18 @@ added_lines() {
 # checkpatch --strict on every patch, $(nproc) at a time: one run each, with
 # --show-types for the exceptions file and codespell for spelling.
 checkpatch_one() {	# checkpatch_one PATCH OUTDIR
-	cd "$TREE" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict --show-types \
+	cd "$SRC" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict --show-types \
 		--codespell --codespellfile /usr/lib/python3/dist-packages/codespell_lib/data/dictionary.txt \
 		"$1" >"$2/$(basename "$1").out" 2>&1 || true
 }
 do_checkpatch() {
 	local bad=0 p base t line dir=$BUILD/.checkpatch
 	mapfile -t pl < <(series_patches)
+	static_tree
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	export -f checkpatch_one
-	export TREE
+	export SRC
 	printf '%s\0' "${pl[@]}" | xargs -0 -r -n 1 -P "$(nproc)" bash -c 'checkpatch_one "$2" "$1"' _ "$dir"
 	for p in "${pl[@]}"; do
 		base=$(basename "$p")
@@ -61,9 +88,10 @@ do_checkpatch() {
 
 do_kerneldoc() {
 	local bad=0 f new old
+	static_tree
 	for f in $(touched '*.c' '*.h' | grep -v '^tools/'); do
-		new=$(cd "$TREE" && perl scripts/kernel-doc -none -Wall "$f" 2>&1 | sed -E 's/:[0-9]+//' | sort)
-		old=$(cd "$TREE" && git show "base:$f" 2>/dev/null >"$BUILD/.kd-old.${f##*.}" &&
+		new=$(cd "$SRC" && perl scripts/kernel-doc -none -Wall "$f" 2>&1 | sed -E 's/:[0-9]+//' | sort)
+		old=$(cd "$SRC" && git show "base:$f" 2>/dev/null >"$BUILD/.kd-old.${f##*.}" &&
 			perl scripts/kernel-doc -none -Wall "$BUILD/.kd-old.${f##*.}" 2>&1 |
 			sed -E "s#$BUILD/.kd-old.${f##*.}#$f#; s/:[0-9]+//" | sort || true)
 		d=$(comm -23 <(echo "$new") <(echo "$old") | grep -v '^$' || true)
@@ -84,7 +112,11 @@ do_sparse() {
 	[ -n "$objs" ] || { info "sparse/W=1: no touched kernel C files"; return 0; }
 	# A new directory starts as a copy of the main build: only the touched
 	# objects are built again (W=1 changes their command lines).
-	[ -d "$out" ] || [ ! -f "$BUILD/out/main/.config" ] || cp -a "$BUILD/out/main" "$out"
+	if [ ! -d "$out" ] && [ -f "$BUILD/out/main/.config" ]; then
+		rm -rf "$out.tmp"
+		cp -a "$BUILD/out/main" "$out.tmp"
+		mv "$out.tmp" "$out"
+	fi
 	mkdir -p "$out"
 	cp "$BUILD/out/main/.config" "$out/.config" 2>/dev/null ||
 		die "sparse: needs build/out/main/.config (scripts/build-kernel.sh main)"
@@ -92,7 +124,7 @@ do_sparse() {
 		exec 9>"$BUILD/.kbuild.lock"
 		flock 9
 		make -C "$TREE" O="$out" -s olddefconfig >/dev/null
-		make -C "$TREE" O="$out" -j"$(nproc)" CC="ccache gcc" W=1 C=2 CHECK="$sparse" \
+		make -C "$TREE" O="$out" -j"$(nproc)" CC="ccache gcc" W=1 C=2 CHECK="$sparse" ${KMAKE_ARGS:-} \
 			$objs >"$LOGS/sparse-w1.log" 2>&1
 	) || { warn "sparse/W=1: build of touched objects failed:"; grep -E 'error' "$LOGS/sparse-w1.log" | head -20 >&2; return 1; }
 	added_lines >"$BUILD/.added"
@@ -112,17 +144,19 @@ do_sparse() {
 }
 
 do_uapi() {
-	local out=$BUILD/out/main bad=0
+	local out=${UAPI_OUT:-$BUILD/out/main} bad=0
 	# The kernel's own UAPI header test (CONFIG_UAPI_HEADER_TEST): every
 	# exported header compiles alone as C90 and C++98, and headers_check.pl
 	# passes on it. The main build runs it (configs/uapi-test.config); this
 	# brings it up to date with the tree and checks that it ran.
+	rm -rf "$BUILD/out/uapi"	# the directory of an older layout
 	grep -q '^CONFIG_UAPI_HEADER_TEST=y' "$out/.config" 2>/dev/null ||
-		{ warn "uapi: build/out/main has no CONFIG_UAPI_HEADER_TEST (run scripts/build-kernel.sh main)"; return 1; }
+		{ warn "uapi: $out has no CONFIG_UAPI_HEADER_TEST (run scripts/build-kernel.sh main)"; return 1; }
 	(
 		exec 9>"$BUILD/.kbuild.lock"
 		flock 9
-		make -C "$TREE" O="$out" -j"$(nproc)" CC="ccache gcc" HOSTCC="ccache gcc" usr/include/ >"$LOGS/uapi.log" 2>&1
+		make -C "$TREE" O="$out" -j"$(nproc)" CC="ccache gcc" HOSTCC="ccache gcc" ${KMAKE_ARGS:-} \
+			usr/include/ >"$LOGS/uapi.log" 2>&1
 	) || { warn "uapi: the UAPI header test fails:"; grep -E 'error|Error' "$LOGS/uapi.log" | head -n 20 >&2; bad=1; }
 	[ "$out/usr/include/linux/iommufd.hdrtest" -nt "$TREE/include/uapi/linux/iommufd.h" ] ||
 		{ warn "uapi: iommufd.h was not tested"; bad=1; }
@@ -140,8 +174,9 @@ do_uapi() {
 # reStructuredText of every touched document: docutils with warnings fatal.
 do_docs() {
 	local f bad=0
+	static_tree
 	for f in $(touched 'Documentation/*.rst'); do
-		if ! (cd "$TREE" && /usr/bin/python3 -m docutils --halt=warning --report=warning \
+		if ! (cd "$SRC" && /usr/bin/python3 -m docutils --halt=warning --report=warning \
 			"$f" /dev/null) 2>"$BUILD/.docs.err"; then
 			warn "docs: $f is not valid reStructuredText:"
 			cat "$BUILD/.docs.err" >&2

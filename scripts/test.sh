@@ -103,10 +103,12 @@ trap 'for p in "${bg_pids[@]}"; do kill_tree "$p"; done; summary; exit $?' EXIT
 check "dependencies installed" "$TOP/scripts/deps.sh" || exit 1
 check "series applies to the base (git am)" "$TOP/scripts/tree.sh" || exit 1
 
-# checkpatch reads only the patch files and scripts the series does not
-# touch, so it runs in the background from the start, at the lowest priority:
-# it fills the cores whenever the builds leave one idle.
-bg_start recorded static:checkpatch nice -n 19 "$TOP/scripts/static.sh" checkpatch
+# checkpatch, kernel-doc and docutils run in a worktree of their own at
+# HEAD (static.sh), so they run in the background from the start while the
+# bisect moves build/linux, at the lowest priority: they fill the cores
+# whenever the builds leave one idle.
+bg_start recorded static env STATIC_REV="$(git -C "$TREE" rev-parse HEAD)" \
+	nice -n 19 "$TOP/scripts/static.sh" checkpatch kerneldoc docs
 
 # Guest suites, all on the debug kernel. Under KASAN + lockdep in TCG some
 # iommufd_fail_nth cases run past kselftest_harness.h's fixed 30 s per-case
@@ -136,9 +138,6 @@ if check "kernel builds [debug]" "$TOP/scripts/build-kernel.sh" debug &&
 		bg_start recorded guest-debug-1cpu env GUEST_SMP=1 "$TOP/scripts/guest-suites.sh" debug $DEBUG_SUITES_UP
 	bg_start recorded guest-debug "$TOP/scripts/guest-suites.sh" debug $DEBUG_SUITES
 fi
-
-# Static checks that read the tree at HEAD, before the bisect moves it.
-recorded static nice -n 10 "$TOP/scripts/static.sh" kerneldoc docs
 
 if [ -n "${QUICK:-}" ]; then
 	skip "every patch builds (bisect)"
