@@ -17,11 +17,13 @@ use_ccache
 
 # checkpatch, kernel-doc and docutils read the tree as well as the patches
 # (checkpatch --strict's CamelCase check reads include/ and the patched
-# files, get_maintainer.pl MAINTAINERS, spdxcheck.py LICENSES/). They run in
-# a worktree of their own at REV, build/static-tree, with only what they read
-# checked out (sparse checkout: include/, scripts/, LICENSES/ and the
-# directories the series touches), so nothing that moves build/linux
-# meanwhile changes what they see.
+# files, get_maintainer.pl MAINTAINERS, spdxcheck.py LICENSES/; kernel-doc
+# is Python under tools/). They run in a worktree of their own at REV,
+# build/static-tree, so nothing that moves build/linux meanwhile changes what
+# they see. It is a sparse checkout of what they read: the top-level files,
+# include/, scripts/, LICENSES/, kernel-doc's tools/ and the directories the
+# series touches. (checkpatch's test for absolute paths in a changelog that
+# name a file of the tree sees only those.)
 SRC=
 static_tree() {
 	local wt=$BUILD/static-tree
@@ -31,7 +33,8 @@ static_tree() {
 	rm -rf "$wt"
 	git -C "$TREE" worktree prune
 	git -C "$TREE" worktree add -q -f --no-checkout --detach "$wt" "$REV" >/dev/null
-	git -C "$wt" sparse-checkout set --cone include scripts LICENSES "${dirs[@]}"
+	git -C "$wt" sparse-checkout set --cone include scripts LICENSES tools/docs tools/lib/python \
+		Documentation/dev-tools "${dirs[@]}"
 	git -C "$wt" reset -q --hard "$REV"
 	# checkpatch's test for the top of a kernel tree wants these to exist.
 	mkdir -p "$wt"/{Documentation,arch,drivers,fs,init,ipc,kernel,lib}
