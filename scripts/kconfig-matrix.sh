@@ -51,11 +51,7 @@ run_lane() {
 	local lane=$1 v name out=$BUILD/out/matrix-$1 ok i
 	shift
 	local -a vs=("$@")
-	if [ ! -f "$out/.config" ] && [ -f "$BUILD/out/main/.config" ]; then
-		rm -rf "$out" "$out.tmp"
-		cp -a "$BUILD/out/main" "$out.tmp"
-		mv "$out.tmp" "$out"
-	fi
+	seed_build_dir "$out"
 	# Start from the end whose IOMMUFD value the directory already has
 	# (the previous run ended there): one IOMMUFD change per run, not two.
 	if [ -f "$out/.config" ] && [ ${#vs[@]} -gt 1 ] &&

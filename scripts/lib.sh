@@ -80,6 +80,18 @@ use_ccache() {
 	export CCACHE_INODECACHE=${CCACHE_INODECACHE:-true}
 }
 
+# seed_build_dir DIR: a kernel build directory that does not exist yet
+# starts as a copy of build/out/main (copied under a temporary name, so an
+# interrupted copy is never taken for a build), and kbuild then rebuilds only
+# what DIR's configuration changes. Does nothing if DIR exists or main has
+# not been built.
+seed_build_dir() {
+	[ ! -e "$1/.config" ] && [ -f "$BUILD/out/main/.config" ] || return 0
+	rm -rf "$1" "$1.tmp"
+	cp -a "$BUILD/out/main" "$1.tmp"
+	mv "$1.tmp" "$1"
+}
+
 # kill_tree PID: stop PID and everything it started (a background guest:
 # its shell, timeout and QEMU), children first.
 kill_tree() {

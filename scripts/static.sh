@@ -29,15 +29,18 @@ static_tree() {
 	local wt=$BUILD/static-tree
 	local -a dirs
 	[ -z "$SRC" ] || return 0
+	# The checks run as "if do_X", where set -e does not apply: every step
+	# is checked here, so a worktree that failed is never used.
 	mapfile -t dirs < <(git -C "$TREE" diff --name-only "base..$REV" | xargs -r -n 1 dirname | sort -u)
-	rm -rf "$wt"
-	git -C "$TREE" worktree prune
-	git -C "$TREE" worktree add -q -f --no-checkout --detach "$wt" "$REV" >/dev/null
+	rm -rf "$wt" &&
+	git -C "$TREE" worktree prune &&
+	git -C "$TREE" worktree add -q -f --no-checkout --detach "$wt" "$REV" >/dev/null &&
 	git -C "$wt" sparse-checkout set --cone include scripts LICENSES tools/docs tools/lib/python \
-		Documentation/dev-tools "${dirs[@]}"
-	git -C "$wt" reset -q --hard "$REV"
+		Documentation/dev-tools "${dirs[@]}" &&
+	git -C "$wt" reset -q --hard "$REV" &&
 	# checkpatch's test for the top of a kernel tree wants these to exist.
-	mkdir -p "$wt"/{Documentation,arch,drivers,fs,init,ipc,kernel,lib}
+	mkdir -p "$wt"/{Documentation,arch,drivers,fs,init,ipc,kernel,lib} ||
+		{ warn "static: cannot make the worktree $wt at $REV"; return 1; }
 	SRC=$wt
 }
 
@@ -59,7 +62,7 @@ checkpatch_one() {	# checkpatch_one PATCH OUTDIR
 do_checkpatch() {
 	local bad=0 p base t line dir=$BUILD/.checkpatch
 	mapfile -t pl < <(series_patches)
-	static_tree
+	static_tree || return 1
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	export -f checkpatch_one
@@ -91,7 +94,7 @@ do_checkpatch() {
 
 do_kerneldoc() {
 	local bad=0 f new old
-	static_tree
+	static_tree || return 1
 	for f in $(touched '*.c' '*.h' | grep -v '^tools/'); do
 		new=$(cd "$SRC" && perl scripts/kernel-doc -none -Wall "$f" 2>&1 | sed -E 's/:[0-9]+//' | sort)
 		old=$(cd "$SRC" && git show "base:$f" 2>/dev/null >"$BUILD/.kd-old.${f##*.}" &&
@@ -115,11 +118,7 @@ do_sparse() {
 	[ -n "$objs" ] || { info "sparse/W=1: no touched kernel C files"; return 0; }
 	# A new directory starts as a copy of the main build: only the touched
 	# objects are built again (W=1 changes their command lines).
-	if [ ! -d "$out" ] && [ -f "$BUILD/out/main/.config" ]; then
-		rm -rf "$out.tmp"
-		cp -a "$BUILD/out/main" "$out.tmp"
-		mv "$out.tmp" "$out"
-	fi
+	seed_build_dir "$out" || { warn "sparse: cannot copy build/out/main to $out"; return 1; }
 	mkdir -p "$out"
 	cp "$BUILD/out/main/.config" "$out/.config" 2>/dev/null ||
 		die "sparse: needs build/out/main/.config (scripts/build-kernel.sh main)"
@@ -177,7 +176,7 @@ do_uapi() {
 # reStructuredText of every touched document: docutils with warnings fatal.
 do_docs() {
 	local f bad=0
-	static_tree
+	static_tree || return 1
 	for f in $(touched 'Documentation/*.rst'); do
 		if ! (cd "$SRC" && /usr/bin/python3 -m docutils --halt=warning --report=warning \
 			"$f" /dev/null) 2>"$BUILD/.docs.err"; then
