@@ -2,7 +2,8 @@
 # Run guest suites on a built kernel and count their TAP results.
 #   guest-suites.sh CONFIGNAME SUITE...
 # Uses build/out/CONFIGNAME's bzImage and build/selftests/CONFIGNAME's binaries
-# (KERNEL=, OUT= and ST= override them).
+# (KERNEL=, OUT= and ST= override them); GUEST_APPEND= adds to the kernel
+# command line.
 # Prints one line per suite and appends "COUNT suite p f s" lines to
 # $RESULTS (if set). Exit status: non-zero if any case failed or the kernel
 # splatted.
@@ -28,7 +29,7 @@ ln -sfn "$(basename "$log")" "$LOGS/guest-$name-latest.log"
 step "guest[$name]: booting; suites: $* (console: build/logs/$(basename "$log"))"
 set +e
 "$TOP/scripts/guest-run.sh" -q -k "$kernel" -m "$mem" -t "${GUEST_TIMEOUT:-1500}" -l "$log" \
-	"${files[@]}" -- sh /opt/guest/suites.sh "$@"
+	-a "${GUEST_APPEND:-}" "${files[@]}" -- sh /opt/guest/suites.sh "$@"
 grc=$?
 set -e
 
