@@ -4,9 +4,10 @@
 # Uses build/out/CONFIGNAME's bzImage and build/selftests/CONFIGNAME's binaries
 # (KERNEL=, OUT= and ST= override them); GUEST_APPEND= adds to the kernel
 # command line.
-# Prints one line per suite and appends "COUNT suite p f s" lines to
-# $RESULTS (if set). Exit status: non-zero if any case failed or the kernel
-# splatted.
+# Prints one line per suite and appends to $RESULTS (if set)
+# "COUNT config:suite passed failed skipped timeouts" and
+# "TIMEOUT config:suite case" lines. Exit status: non-zero if any case
+# failed or the kernel splatted.
 source "$(dirname "$0")/lib.sh"
 
 name=${1:?usage: guest-suites.sh CONFIGNAME SUITE...}
@@ -34,21 +35,27 @@ grc=$?
 set -e
 
 bad=0
+result() { [ -z "${RESULTS:-}" ] || printf '%s\n' "$*" >>"$RESULTS"; }
 awk -f "$TOP/scripts/tap-count.awk" "$log" >"$log.counts"
-while read -r s p f sk rc secs; do
-	if [ "$s" = FAIL ]; then
-		printf '    FAIL %s %s\n' "$p" "$f $sk $rc $secs"
-		continue
-	fi
-	printf '    %-28s %4d passed, %d failed, %d skipped  (exit %d, %ss)\n' "$s" "$p" "$f" "$sk" "$rc" "$secs"
-	[ -n "${RESULTS:-}" ] && echo "COUNT $name:$s $p $f $sk" >>"$RESULTS"
-	[ "$f" = 0 ] || bad=1
+ran=()	# suites that reported (a TAP section)
+while IFS=$'\t' read -r kind s a b c d e f; do
+	case $kind in
+	FAIL) printf '    FAIL %s %s\n' "$s" "$a" ;;
+	TIMEOUT) printf '    TIMEOUT %s %s\n' "$s" "$a"
+		result "TIMEOUT $name:$s $a" ;;
+	SUITE)	# passed failed skipped timeouts rc seconds
+		ran+=("$s")
+		printf '    %-28s %4d passed, %d failed%s, %d skipped  (exit %d, %ss)\n' \
+			"$s" "$a" "$b" "$([ "$d" = 0 ] || echo " ($d timeout)")" "$c" "$e" "$f"
+		result "COUNT $name:$s $a $b $c $d"
+		[ "$b" = 0 ] || bad=1 ;;
+	esac
 done <"$log.counts"
 # Suites asked for but with no TAP section at all: the guest died first.
 for s in "$@"; do
-	if ! grep -q "^$s " "$log.counts"; then
+	if [[ " ${ran[*]} " != *" $s "* ]]; then
 		printf '    %-28s never reported (guest died?)\n' "$s"
-		[ -n "${RESULTS:-}" ] && echo "COUNT $name:$s 0 1 0" >>"$RESULTS"
+		result "COUNT $name:$s 0 1 0 0"
 		bad=1
 	fi
 done

@@ -47,23 +47,40 @@ recorded() {
 skip() { echo "CHECK SKIP $1" >>"$RESULTS"; step "skipped: $1"; }
 
 summary() {
-	local p=0 f=0 s=0
+	local p=0 f=0 s=0 line kind name a b c d timeouts=() skipped=()
 	echo
 	echo "==================== summary ===================="
-	# CHECK STATUS NAME...  |  COUNT NAME PASSED FAILED SKIPPED
-	while read -r kind name a b c; do
+	# CHECK STATUS TEXT | COUNT NAME PASSED FAILED SKIPPED [TIMEOUTS]
+	# | TIMEOUT NAME CASE | SKIPPED NAME<TAB>CASE<TAB>REASON
+	# (guest-suites.sh writes the last three; a case that ran out of time
+	# is one of the FAILED of its COUNT, listed again as a TIMEOUT.)
+	while IFS= read -r line; do
+		read -r kind name a b c d <<<"$line"
 		case $kind in
 		CHECK)
 			case $name in
 			PASS) p=$((p + 1)) ;;
-			SKIP) s=$((s + 1)); echo "  skipped: $a $b $c" ;;
-			*) f=$((f + 1)); echo "  FAILED:  $a $b $c" ;;
+			SKIP) s=$((s + 1)); skipped+=("harness: ${line#CHECK SKIP } (a harness check this mode does not run)") ;;
+			*) f=$((f + 1)); echo "  FAILED:  ${line#CHECK * }" ;;
 			esac ;;
 		COUNT)
 			p=$((p + a)); f=$((f + b)); s=$((s + c))
-			printf '  %-44s %d passed, %d failed, %d skipped\n' "$name" "$a" "$b" "$c" ;;
+			printf '  %-44s %d passed, %d failed%s, %d skipped\n' "$name" "$a" "$b" \
+				"$([ "${d:-0}" = 0 ] || echo " ($d timeout)")" "$c" ;;
+		TIMEOUT) timeouts+=("$name ${line#TIMEOUT * }") ;;
+		SKIPPED)
+			IFS=$'\t' read -r name a b <<<"${line#SKIPPED }"
+			skipped+=("$name $a: $b") ;;
 		esac
 	done <"$RESULTS"
+	if [ ${#timeouts[@]} -gt 0 ]; then
+		echo "  timeouts (each one of the failed above): ${#timeouts[@]}"
+		printf '    TIMEOUT %s\n' "${timeouts[@]}"
+	fi
+	if [ ${#skipped[@]} -gt 0 ]; then
+		echo "  skipped, with the reason: ${#skipped[@]}"
+		printf '    %s\n' "${skipped[@]}"
+	fi
 	if [ $((p + f)) = 0 ]; then
 		echo "  FAILED:  nothing ran"
 		f=1
