@@ -4,10 +4,11 @@
 # Uses build/out/CONFIGNAME's bzImage and build/selftests/CONFIGNAME's binaries
 # (KERNEL=, OUT= and ST= override them); GUEST_APPEND= adds to the kernel
 # command line.
-# Prints one line per suite and appends to $RESULTS (if set)
-# "COUNT config:suite passed failed skipped timeouts" and
-# "TIMEOUT config:suite case" lines. Exit status: non-zero if any case
-# failed or the kernel splatted.
+# Prints one line per suite and every skip with its reason, and appends to
+# $RESULTS (if set) "COUNT config:suite passed failed skipped timeouts",
+# "TIMEOUT config:suite case", "SKIPPED config:suite<TAB>case<TAB>reason"
+# and CHECK lines. Exit status: non-zero if any case failed, a skip is not as
+# tests/expected-skips says, or the kernel splatted.
 source "$(dirname "$0")/lib.sh"
 
 name=${1:?usage: guest-suites.sh CONFIGNAME SUITE...}
@@ -34,15 +35,88 @@ set +e
 grc=$?
 set -e
 
+# tests/expected-skips (EXPECTED_SKIPS= overrides it): the skips this
+# project accepts, one per line:  CONFIGS<TAB>SUITE<TAB>CASE<TAB>REASON
+# CONFIGS is a comma-separated list of globs matched against CONFIGNAME (the
+# first argument: debug, main, bisect), CASE a glob matched against the
+# case name; lines starting with # are comments.
+EXPECTED_SKIPS=${EXPECTED_SKIPS:-$TOP/tests/expected-skips}
+applies() {	# applies CONFIGS: CONFIGNAME matches one of CONFIGS' globs
+	local g globs
+	IFS=, read -ra globs <<<"$1"
+	for g in "${globs[@]}"; do
+		# shellcheck disable=SC2053 # $g is a glob
+		[[ $name == $g ]] && return 0
+	done
+	return 1
+}
+# check_skips: lists every skip of this guest with its reason (skips[]);
+# fails for a skip that no entry of EXPECTED_SKIPS for this CONFIGNAME and
+# suite matches, and for an entry of a suite that ran here (ran[]) that
+# matched no skip (stale). Suites that did not run in this guest (ONLY=,
+# QUICK=, a guest that died) are not judged. One CHECK per offence, or one
+# PASS.
+check_skips() {
+	local n=0 l cfgs suite pat reason sk s c r i hit bad_skips=0
+	local -a e_line=() e_suite=() e_pat=() e_used=()
+	if [ ! -f "$EXPECTED_SKIPS" ]; then
+		warn "no $EXPECTED_SKIPS"
+		result "CHECK FAIL $name: no tests/expected-skips"
+		return 1
+	fi
+	while IFS= read -r l || [ -n "$l" ]; do
+		n=$((n + 1))
+		case $l in '' | '#'*) continue ;; esac
+		IFS=$'\t' read -r cfgs suite pat reason <<<"$l"
+		if [ -z "$reason" ]; then
+			warn "$EXPECTED_SKIPS:$n: not CONFIGS<TAB>SUITE<TAB>CASE<TAB>REASON: $l"
+			result "CHECK FAIL $name: tests/expected-skips line $n is malformed"
+			bad_skips=1
+			continue
+		fi
+		applies "$cfgs" && [[ " ${ran[*]} " == *" $suite "* ]] || continue
+		e_line+=("$n") e_suite+=("$suite") e_pat+=("$pat") e_used+=(0)
+	done <"$EXPECTED_SKIPS"
+	[ ${#skips[@]} = 0 ] || info "skips (each must be listed in tests/expected-skips):"
+	for sk in "${skips[@]}"; do
+		IFS=$'\t' read -r s c r <<<"$sk"
+		hit=0
+		for i in "${!e_line[@]}"; do
+			# shellcheck disable=SC2053 # the entry's CASE is a glob
+			if [ "${e_suite[$i]}" = "$s" ] && [[ $c == ${e_pat[$i]} ]]; then
+				hit=1 e_used[i]=1
+			fi
+		done
+		result "SKIPPED $name:$s"$'\t'"$c"$'\t'"$r"
+		if [ $hit = 1 ]; then
+			info "  SKIP $s $c: $r"
+		else
+			info "  SKIP $s $c: $r  <- NOT in tests/expected-skips"
+			result "CHECK FAIL $name:$s: skip not listed in tests/expected-skips: $c ($r)"
+			bad_skips=1
+		fi
+	done
+	for i in "${!e_line[@]}"; do
+		[ "${e_used[$i]}" = 0 ] || continue
+		info "  STALE tests/expected-skips:${e_line[$i]}: ${e_suite[$i]} ${e_pat[$i]} did not skip"
+		result "CHECK FAIL $name:${e_suite[$i]}: listed skip did not happen: ${e_pat[$i]} (tests/expected-skips:${e_line[$i]})"
+		bad_skips=1
+	done
+	[ $bad_skips = 1 ] || result "CHECK PASS $name: every skip listed in tests/expected-skips, no stale entry"
+	return $bad_skips
+}
+
 bad=0
 result() { [ -z "${RESULTS:-}" ] || printf '%s\n' "$*" >>"$RESULTS"; }
 awk -f "$TOP/scripts/tap-count.awk" "$log" >"$log.counts"
 ran=()	# suites that reported (a TAP section)
+skips=()	# "suite<TAB>case<TAB>reason" of every skip
 while IFS=$'\t' read -r kind s a b c d e f; do
 	case $kind in
 	FAIL) printf '    FAIL %s %s\n' "$s" "$a" ;;
 	TIMEOUT) printf '    TIMEOUT %s %s\n' "$s" "$a"
 		result "TIMEOUT $name:$s $a" ;;
+	SKIP) skips+=("$s"$'\t'"$a"$'\t'"$b") ;;
 	SUITE)	# passed failed skipped timeouts rc seconds
 		ran+=("$s")
 		printf '    %-28s %4d passed, %d failed%s, %d skipped  (exit %d, %ss)\n' \
@@ -59,6 +133,7 @@ for s in "$@"; do
 		bad=1
 	fi
 done
+check_skips || bad=1
 if [ $grc != 0 ]; then
 	# guest-run.sh already printed the reason (splat, timeout, crash).
 	[ -n "${RESULTS:-}" ] && echo "CHECK FAIL $name:guest-clean-boot" >>"$RESULTS"
