@@ -105,7 +105,7 @@ for t in "$@"; do
 	# of built again (the bisect: most patches change none of them).
 	if [ -n "${REUSE:-}" ] && [ -f "$REUSE/$t/.inputs" ] && [ "$(cat "$REUSE/$t/.inputs")" = "$key" ]; then
 		step "selftests[$name]: $t unchanged since $REUSE, reused"
-		rm -rf "$DEST/$t"
+		rm -rf "${DEST:?}/$t"
 		mkdir -p "$DEST"
 		cp -a "$REUSE/$t" "$DEST/$t"
 		continue

@@ -59,6 +59,7 @@ applies() {	# applies CONFIGS: CONFIGNAME matches one of CONFIGS' globs
 check_skips() {
 	local n=0 l cfgs suite pat reason sk s c r i hit bad_skips=0
 	local -a e_line=() e_suite=() e_pat=() e_used=()
+	[ ${#ran[@]} -gt 0 ] || return 0
 	if [ ! -f "$EXPECTED_SKIPS" ]; then
 		warn "no $EXPECTED_SKIPS"
 		result "CHECK FAIL $name: no tests/expected-skips"
