@@ -2,18 +2,31 @@
 /*
  * noiommu_bench: measure IOMMU_IOAS_NOIOMMU_GET_PA and the IOAS of a noiommu
  * device (QEMU's edu, PCI 1234:11e8, bound to vfio-pci) in one boot and on
- * the same buffers:
+ * the same buffers, next to a reference the guest has without extra
+ * hardware: an IOAS with iommufd's mock device attached (IOMMUFD_TEST's
+ * IOMMU_TEST_OP_MOCK_DOMAIN, a generic_pt AMDv1 page table):
  *
- *  - the cost of a one page GET_PA next to the iommufd syscall floor
- *    (IOMMU_OPTION get of IOMMU_OPTION_RLIMIT_MODE);
+ *  - IOMMU_IOAS_MAP / IOMMU_IOAS_UNMAP per page on both IOASes, interleaved
+ *    sample by sample at the same IOVA, and the kernel memory the mappings
+ *    cost on each (SecPageTables and nr_iommu_pages for page-table pages,
+ *    Slab/SUnreclaim for iommufd's own objects);
+ *  - the same for a fully fragmented mapping: page i of the 4 KiB buffer at
+ *    IOVA base + (N-1-i) pages, one IOAS_MAP per page, verified with GET_PA
+ *    and /proc/self/pagemap to have no two IOVA-adjacent pages physically
+ *    adjacent;
+ *  - the cost of a one page GET_PA (4 KiB and 2 MiB) next to the iommufd
+ *    syscall floor (IOMMU_OPTION get of IOMMU_OPTION_RLIMIT_MODE);
  *  - translating whole buffers into physically contiguous runs with GET_PA,
  *    and the legacy way (mlock + batched pread of /proc/self/pagemap), with
  *    a cross-check that both find the same runs;
- *  - IOMMU_IOAS_MAP / IOMMU_IOAS_UNMAP per page and the kernel memory the
- *    mapping costs (/proc/meminfo deltas over several mappings of it);
+ *  - the latency of IOAS_MAP + IOAS_UNMAP of a small area while another
+ *    thread walks the 1 GiB buffers with GET_PA in the same IOAS, against
+ *    the same thread idle and busy with other ioctls, in interleaved phases;
  *  - a DMA sanity check through edu's DMA engine (QEMU-bound).
  *
- *   noiommu_bench [-r REPS] [-n CALLS] [-b BATCH] [-d DMAS] [-s MIB] [-l MIB] BDF
+ *   noiommu_bench [-r REPS] [-n CALLS] [-b BATCH] [-d DMAS] [-s MIB] [-l MIB]
+ *                 [-f FRAG_MIB] [-F FRAG_REPS] [-c CONC_MS] [-C CONC_PHASES]
+ *                 [-t TOL] BDF
  *
  * Output: "BENCH kind=... key=value ..." lines for scripts/bench.sh, progress
  * on stderr. Exit status: 0 when it ran (whether or not the performance
@@ -24,6 +37,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdarg.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,16 +51,25 @@
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 
+/*
+ * Not exported UAPI: IOMMU_TEST_CMD and struct iommu_test_cmd come from the
+ * kernel tree the main kernel is built from (scripts/bench.sh passes
+ * -I build/linux/drivers/iommu/iommufd), so they cannot drift from it.
+ */
+#include "iommufd_test.h"
+
 #include "edu.h"
 
 #define PAGE_SZ		4096UL
 #define HPAGE_SZ	(2UL << 20)
 #define MIB		(1UL << 20)
+#define GIB		(1UL << 30)
 #define MAX_REPS	64
 #define MAX_SAMPLES	256
 #define MEM_REPS	3
-#define MAX_COPIES	64
 #define RATE_SAMPLES	4	/* per repetition */
+#define CONC_MAX	(1 << 20)	/* latency samples per condition */
+#define CONC_AREA	(64 * 1024UL)	/* the small area mapped meanwhile */
 
 #define PM_PRESENT	(1ULL << 63)
 #define PM_PFN_MASK	((1ULL << 55) - 1)
@@ -53,10 +77,37 @@
 /* edu's buffer is 4 KiB; a DMA that ends at its very end kills QEMU 7.2 */
 #define EDU_XFER	4032
 
+/*
+ * IOVAs. The mock domain's aperture is [MOCK_APERTURE_START,
+ * MOCK_APERTURE_LAST] (16 MiB .. 2 GiB - 1): MAP/UNMAP timing, the memory
+ * measurements and the fragmented mapping use the same IOVAs on both IOASes,
+ * from IOVA_CMP, so both page tables get the same layout. The noiommu IOAS
+ * keeps the buffers mapped above that for the GET_PA measurements.
+ */
+#define IOVA_CMP	GIB
+#define IOVA_KEEP(i)	((4UL + 4UL * (i)) * GIB)
+#define IOVA_CONC	(24UL * GIB)
+
 /* Targets (see README.md, "Benchmark") */
 #define T_GETPA_VS_FLOOR	3.0
 #define T_HUGE_STEPS		100.0
-#define T_MAP_SCALING		1.5
+#define T_UNMAP_MAP_2M		2.0
+#define T_UNMAP_MAP_4K		1.5
+#define T_TABLE_FRAG_KB		(2.5 * 1024)	/* per GiB */
+#define T_TABLE_2M_KB		64.0		/* per GiB */
+#define T_GETPA_2M_VS_4K	2.0
+#define T_GETPA_VS_PAGEMAP_2M	100.0
+#define T_CONC_ADDED_US		1000.0
+/*
+ * v7's recorded run (README): GET_PA walk of 4k-1G 11025.3 us median for
+ * 3921 runs, syscall floor 568 ns in that boot: 2812 ns per run, 4.95x.
+ */
+#define V7_WALK_NS_PER_RUN	(11025.3e3 / 3921)
+#define V7_FLOOR_NS		568.0
+#define T_WALK_RUN_VS_FLOOR	(V7_WALK_NS_PER_RUN / V7_FLOOR_NS)
+
+enum { D_NOIOMMU, D_MOCK, ND };
+static const char *const dom_name[ND] = { "noiommu", "mock" };
 
 struct run {
 	uint64_t off;		/* from the start of the buffer */
@@ -75,6 +126,8 @@ struct meminfo {
 	long slab;
 	long sunreclaim;
 	long pagetables;
+	long secpt;		/* SecPageTables, kB */
+	long iommu_pages;	/* nr_iommu_pages of /proc/vmstat */
 	long anonhuge;
 };
 
@@ -83,40 +136,80 @@ struct stat2 {
 	double min;
 };
 
+/*
+ * Kernel memory deltas of a mapping, kB (iommu_pages: pages), from a fresh
+ * domain; kept: SecPageTables still allocated after the UNMAP (a generic_pt
+ * table frees a table page only when one unmap covers all of it)
+ */
+struct memd {
+	long secpt, iommu_pages, slab, sunreclaim, memfree, kept;
+};
+
 struct buf {
 	char name[32];
 	size_t size;
 	int huge;
 	uint8_t *va;
-	uint64_t iova;
+	uint64_t iova;		/* where the noiommu IOAS keeps it */
 	size_t pages;
 	/* results */
 	size_t runs;
 	struct stat2 getpa, pagemap, pagewise;	/* us */
-	struct stat2 mlock, map, unmap;		/* ms */
+	struct stat2 mlock;			/* ms */
+	struct stat2 map[ND], unmap[ND];	/* ms */
+	double map_aa[ND], unmap_aa[ND];	/* A/A: even vs odd samples */
 	size_t map_samples;
-	/* kB, for mem_copies mappings of the buffer */
-	size_t mem_copies;
-	long d_slab, d_sunreclaim, d_memfree, d_pagetables;
-	long d_sunreclaim_now;	/* right after MAP, before RCU frees */
+	size_t mem_copies;			/* mappings for the memory */
+	struct memd mem[ND];
 	long anonhuge;		/* THP kB the buffer got, must be 0 */
+};
+
+/* The fully fragmented mapping (a prefix of the large 4 KiB buffer) */
+struct frag {
+	int done;
+	size_t size, pages;
+	int reps;
+	struct stat2 map[ND], unmap[ND];	/* ms */
+	struct memd mem[ND];
+	size_t runs_getpa;	/* GET_PA runs over the mapping */
+	size_t adjacent;	/* IOVA-adjacent pairs physically adjacent */
+	int verified;		/* GET_PA == pagemap, page by page */
+	struct stat2 walk;	/* us, GET_PA run by run over it */
+};
+
+struct conc_stat {
+	size_t n;
+	double med, p99, p999, max;	/* us */
+	double phase_max_med;		/* us, median of the phases' maxima */
+	char phase_max[256];		/* us, each phase's maximum */
+	size_t hist[5];			/* >= 1, 2, 4, 8, 16 ms */
 };
 
 struct bench {
 	const char *bdf;
 	int devfd;
 	int iommufd;
-	uint32_t ioas;
+	uint32_t ioas[ND];
+	uint32_t mock_stdev;
 	int pagemap;
 	volatile uint8_t *bar;
 	int reps;
 	long calls;
 	size_t batch;
 	int dmas;
+	size_t frag_mib;
+	int frag_reps;
+	long conc_ms;
+	int conc_phases;
+	double tol;
 	size_t max_size;	/* of the largest buffer */
 	uint64_t *pm_ent;
 	struct runs a, b;
-	struct stat2 floor, getpa1, getpa1_rand;
+	struct stat2 floor, getpa1, getpa1_rand, getpa2m, getpa2m_rand;
+	struct frag frag;
+	struct conc_stat conc[3];
+	double conc_getpa_call_max_us;
+	long conc_walks, conc_busy_calls;
 	int mismatch;
 };
 
@@ -136,6 +229,20 @@ static uint64_t now_ns(void)
 	if (clock_gettime(CLOCK_MONOTONIC, &t))
 		fail("clock_gettime");
 	return (uint64_t)t.tv_sec * 1000000000ULL + t.tv_nsec;
+}
+
+static uint64_t t_start;
+
+/* Progress on stderr (the console), with the seconds since the start */
+static void __attribute__((format(printf, 1, 2))) progress(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "noiommu_bench: [%6.1fs] ", (now_ns() - t_start) / 1e9);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 }
 
 static void sleep_ms(long ms)
@@ -217,7 +324,7 @@ static void runs_extend(struct runs *rs, uint64_t off, uint64_t phys,
 	runs_append(rs, off, phys, len);
 }
 
-/* ---- device and IOAS ---- */
+/* ---- devices and IOASes ---- */
 
 static void find_cdev(struct bench *b, char *path, size_t sz)
 {
@@ -241,11 +348,29 @@ static void find_cdev(struct bench *b, char *path, size_t sz)
 	fail("no noiommu-vfioN cdev");
 }
 
-static void open_device(struct bench *b)
+static uint32_t ioas_alloc(struct bench *b)
+{
+	struct iommu_ioas_alloc ioas = { .size = sizeof(ioas) };
+
+	if (ioctl(b->iommufd, IOMMU_IOAS_ALLOC, &ioas))
+		fail("IOMMU_IOAS_ALLOC");
+	return ioas.out_ioas_id;
+}
+
+/*
+ * The noiommu IOAS with the edu cdev attached, and the reference IOAS with
+ * a mock device attached (IOMMU_TEST_OP_MOCK_DOMAIN: iommufd's selftest
+ * device, whose automatic domain is a generic_pt AMDv1 table), both on the
+ * same iommufd.
+ */
+static void open_devices(struct bench *b)
 {
 	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
 	struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
-	struct iommu_ioas_alloc ioas = { .size = sizeof(ioas) };
+	struct iommu_test_cmd mock = {
+		.size = sizeof(mock),
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN,
+	};
 	char cdev[300];
 
 	find_cdev(b, cdev, sizeof(cdev));
@@ -258,12 +383,57 @@ static void open_device(struct bench *b)
 	bind.iommufd = b->iommufd;
 	if (ioctl(b->devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind))
 		fail("VFIO_DEVICE_BIND_IOMMUFD");
-	if (ioctl(b->iommufd, IOMMU_IOAS_ALLOC, &ioas))
-		fail("IOMMU_IOAS_ALLOC");
-	b->ioas = ioas.out_ioas_id;
-	attach.pt_id = b->ioas;
+	b->ioas[D_NOIOMMU] = ioas_alloc(b);
+	attach.pt_id = b->ioas[D_NOIOMMU];
 	if (ioctl(b->devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
 		fail("VFIO_DEVICE_ATTACH_IOMMUFD_PT");
+
+	b->ioas[D_MOCK] = ioas_alloc(b);
+	mock.id = b->ioas[D_MOCK];
+	if (ioctl(b->iommufd, IOMMU_TEST_CMD, &mock))
+		fail("IOMMU_TEST_OP_MOCK_DOMAIN (CONFIG_IOMMUFD_TEST?)");
+	b->mock_stdev = mock.mock_domain.out_stdev_id;
+}
+
+static void destroy(struct bench *b, uint32_t id, const char *what)
+{
+	struct iommu_destroy d = { .size = sizeof(d), .id = id };
+
+	if (ioctl(b->iommufd, IOMMU_DESTROY, &d))
+		fail(what);
+}
+
+/*
+ * Move domain d to a new, empty IOAS (nothing may be mapped in the old one):
+ * its automatic domain, and so its page table, starts afresh. The edu cdev
+ * is detached and attached again; the mock device is destroyed and a new one
+ * made.
+ */
+static void fresh_ioas(struct bench *b, int d)
+{
+	struct vfio_device_detach_iommufd_pt detach = { .argsz = sizeof(detach) };
+	struct vfio_device_attach_iommufd_pt attach = { .argsz = sizeof(attach) };
+	struct iommu_test_cmd mock = {
+		.size = sizeof(mock),
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN,
+	};
+	uint32_t old = b->ioas[d];
+
+	b->ioas[d] = ioas_alloc(b);
+	if (d == D_NOIOMMU) {
+		if (ioctl(b->devfd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach))
+			fail("VFIO_DEVICE_DETACH_IOMMUFD_PT");
+		attach.pt_id = b->ioas[d];
+		if (ioctl(b->devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
+			fail("VFIO_DEVICE_ATTACH_IOMMUFD_PT (again)");
+	} else {
+		destroy(b, b->mock_stdev, "IOMMU_DESTROY of the mock device");
+		mock.id = b->ioas[d];
+		if (ioctl(b->iommufd, IOMMU_TEST_CMD, &mock))
+			fail("IOMMU_TEST_OP_MOCK_DOMAIN (again)");
+		b->mock_stdev = mock.mock_domain.out_stdev_id;
+		}
+	destroy(b, old, "IOMMU_DESTROY of an IOAS");
 }
 
 static void open_bar(struct bench *b)
@@ -290,26 +460,30 @@ static void open_bar(struct bench *b)
 	b->bar = p;
 }
 
-static uint64_t ioas_map(struct bench *b, void *va, size_t len)
+/* Map at a fixed IOVA */
+static void ioas_map(struct bench *b, uint32_t ioas, void *va, size_t len,
+		     uint64_t iova)
 {
 	struct iommu_ioas_map map = {
 		.size = sizeof(map),
-		.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE,
-		.ioas_id = b->ioas,
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.ioas_id = ioas,
 		.user_va = (uintptr_t)va,
 		.length = len,
+		.iova = iova,
 	};
 
 	if (ioctl(b->iommufd, IOMMU_IOAS_MAP, &map))
 		fail("IOMMU_IOAS_MAP");
-	return map.iova;
 }
 
-static void ioas_unmap(struct bench *b, uint64_t iova, size_t len)
+static void ioas_unmap(struct bench *b, uint32_t ioas, uint64_t iova,
+		       size_t len)
 {
 	struct iommu_ioas_unmap unmap = {
 		.size = sizeof(unmap),
-		.ioas_id = b->ioas,
+		.ioas_id = ioas,
 		.iova = iova,
 		.length = len,
 	};
@@ -327,7 +501,7 @@ static uint64_t get_pa(struct bench *b, uint64_t iova, uint64_t *len)
 {
 	struct iommu_ioas_noiommu_get_pa gp = {
 		.size = sizeof(gp),
-		.ioas_id = b->ioas,
+		.ioas_id = b->ioas[D_NOIOMMU],
 		.iova = iova,
 		.length = *len,
 	};
@@ -366,6 +540,7 @@ static void buf_alloc(struct buf *buf)
 
 	if (buf->huge)
 		flags |= MAP_HUGETLB;
+	progress("%s: touch", buf->name);
 	p = mmap(NULL, buf->size, PROT_READ | PROT_WRITE, flags, -1, 0);
 	if (p == MAP_FAILED)
 		fail(buf->huge ? "mmap MAP_HUGETLB (too few 2M pages?)" :
@@ -385,14 +560,15 @@ static void buf_free(struct buf *buf)
 
 /* ---- the two ways to find the physically contiguous runs ---- */
 
-static void getpa_walk(struct bench *b, struct buf *buf, struct runs *out)
+static void getpa_walk(struct bench *b, uint64_t iova, size_t size,
+		       struct runs *out)
 {
 	uint64_t off = 0, len, phys;
 
 	out->n = 0;
-	while (off < buf->size) {
-		len = buf->size - off;
-		phys = get_pa(b, buf->iova + off, &len);
+	while (off < size) {
+		len = size - off;
+		phys = get_pa(b, iova + off, &len);
 		runs_append(out, off, phys, len);
 		off += len;
 	}
@@ -411,36 +587,44 @@ static void getpa_pagewise(struct bench *b, struct buf *buf, struct runs *out)
 	}
 }
 
+/* Read the PFNs of pages [first, first + n) of buf into b->pm_ent */
+static void pagemap_read(struct bench *b, struct buf *buf, size_t first,
+			 size_t n, uint64_t *ent)
+{
+	uint64_t vpn = (uintptr_t)buf->va / PAGE_SZ;
+	ssize_t want = n * sizeof(uint64_t);
+	size_t i;
+
+	if (pread(b->pagemap, ent, want, (vpn + first) * sizeof(uint64_t)) != want)
+		fail("pread /proc/self/pagemap");
+	for (i = 0; i < n; i++) {
+		if (!(ent[i] & PM_PRESENT) || !(ent[i] & PM_PFN_MASK)) {
+			errno = EPERM;
+			fail("pagemap: page not present or PFN hidden");
+		}
+	}
+}
+
 static void pagemap_walk(struct bench *b, struct buf *buf, struct runs *out)
 {
-	uint64_t vpn = (uintptr_t)buf->va / PAGE_SZ, pfn;
 	size_t done = 0, n, i;
-	ssize_t want;
 
 	out->n = 0;
 	while (done < buf->pages) {
 		n = buf->pages - done;
 		if (n > b->batch)
 			n = b->batch;
-		want = n * sizeof(uint64_t);
-		if (pread(b->pagemap, b->pm_ent, want,
-			  (vpn + done) * sizeof(uint64_t)) != want)
-			fail("pread /proc/self/pagemap");
-		for (i = 0; i < n; i++) {
-			pfn = b->pm_ent[i] & PM_PFN_MASK;
-			if (!(b->pm_ent[i] & PM_PRESENT) || !pfn) {
-				errno = EPERM;
-				fail("pagemap: page not present or PFN hidden");
-			}
-			runs_extend(out, (done + i) * PAGE_SZ, pfn * PAGE_SZ,
+		pagemap_read(b, buf, done, n, b->pm_ent);
+		for (i = 0; i < n; i++)
+			runs_extend(out, (done + i) * PAGE_SZ,
+				    (b->pm_ent[i] & PM_PFN_MASK) * PAGE_SZ,
 				    PAGE_SZ);
-		}
 		done += n;
 	}
 }
 
 /* GET_PA's runs (a) and pagemap's (b) must be identical */
-static void check_runs(struct bench *b, struct buf *buf, const char *how)
+static int check_runs(struct bench *b, const char *name, const char *how)
 {
 	size_t i, shown = 0, n = b->a.n < b->b.n ? b->a.n : b->b.n;
 	const struct run *x, *y;
@@ -453,20 +637,57 @@ static void check_runs(struct bench *b, struct buf *buf, const char *how)
 		printf("BENCH kind=mismatch buf=%s how=%s run=%zu getpa_off=0x%" PRIx64
 		       " getpa_phys=0x%" PRIx64 " getpa_len=0x%" PRIx64
 		       " pagemap_off=0x%" PRIx64 " pagemap_phys=0x%" PRIx64
-		       " pagemap_len=0x%" PRIx64 "\n", buf->name, how, i,
+		       " pagemap_len=0x%" PRIx64 "\n", name, how, i,
 		       x->off, x->phys, x->len, y->off, y->phys, y->len);
 		shown++;
 	}
 	if (b->a.n != b->b.n || shown) {
 		printf("BENCH kind=mismatch buf=%s how=%s runs_getpa=%zu runs_pagemap=%zu\n",
-		       buf->name, how, b->a.n, b->b.n);
+		       name, how, b->a.n, b->b.n);
 		fprintf(stderr, "noiommu_bench: MISMATCH on %s (%s): GET_PA and pagemap disagree\n",
-			buf->name, how);
+			name, how);
 		b->mismatch = 1;
+		return 0;
 	}
+	return 1;
 }
 
-/* ---- measurements ---- */
+/* ---- memory ---- */
+
+static long vmstat_read(const char *name)
+{
+	char line[256], key[64];
+	long val, ret = -1;
+	FILE *f;
+
+	f = fopen("/proc/vmstat", "r");
+	if (!f)
+		fail("open /proc/vmstat");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %ld", key, &val) == 2 &&
+		    !strcmp(key, name))
+			ret = val;
+	fclose(f);
+	return ret;
+}
+
+/*
+ * /proc/meminfo and /proc/vmstat show the global counters, which the
+ * per-CPU differences reach only past a threshold or at the next vmstat
+ * update (every second, and not on an idle CPU): tens of pages per CPU can
+ * be missing. Writing /proc/sys/vm/stat_refresh folds them in first.
+ */
+static void stat_refresh(void)
+{
+	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
+
+	if (fd < 0)
+		fail("open /proc/sys/vm/stat_refresh");
+	/* EINVAL only reports a counter that is negative for a while */
+	if (write(fd, "1", 1) != 1 && errno != EINVAL)
+		fail("write /proc/sys/vm/stat_refresh");
+	close(fd);
+}
 
 static void meminfo_read(struct meminfo *m)
 {
@@ -474,6 +695,7 @@ static void meminfo_read(struct meminfo *m)
 	long val;
 	FILE *f;
 
+	stat_refresh();
 	memset(m, 0, sizeof(*m));
 	f = fopen("/proc/meminfo", "r");
 	if (!f)
@@ -489,95 +711,155 @@ static void meminfo_read(struct meminfo *m)
 			m->sunreclaim = val;
 		else if (!strcmp(key, "PageTables"))
 			m->pagetables = val;
+		else if (!strcmp(key, "SecPageTables"))
+			m->secpt = val;
 		else if (!strcmp(key, "AnonHugePages"))
 			m->anonhuge = val;
 	}
 	fclose(f);
+	m->iommu_pages = vmstat_read("nr_iommu_pages");
 }
 
 /*
- * MAP + UNMAP of the whole buffer. Smaller buffers get proportionally more
- * samples, so that every buffer is timed for about the same total time and a
- * short operation is not at the mercy of a few host preemptions.
+ * m0: before the map, m1: while mapped, m2: after the unmap. Each
+ * measurement is printed as it is made (kind=memrep), for the record.
+ */
+static struct memd mem_delta(const char *what, int d, int rep,
+			     const struct meminfo *m0, const struct meminfo *m1,
+			     const struct meminfo *m2)
+{
+	printf("BENCH kind=memrep what=%s dom=%s rep=%d secpt_kb=%ld,%ld,%ld iommu_pages=%ld,%ld,%ld"
+	       " sunreclaim_kb=%ld,%ld,%ld slab_kb=%ld,%ld,%ld\n", what, dom_name[d], rep,
+	       m0->secpt, m1->secpt, m2->secpt, m0->iommu_pages, m1->iommu_pages,
+	       m2->iommu_pages, m0->sunreclaim, m1->sunreclaim, m2->sunreclaim,
+	       m0->slab, m1->slab, m2->slab);
+	return (struct memd){
+		.secpt = m1->secpt - m0->secpt,
+		.iommu_pages = m1->iommu_pages - m0->iommu_pages,
+		.slab = m1->slab - m0->slab,
+		.sunreclaim = m1->sunreclaim - m0->sunreclaim,
+		.memfree = m0->memfree - m1->memfree,
+		.kept = m2->secpt - m0->secpt,
+	};
+}
+
+static struct memd memd_median(struct memd *v, int n)
+{
+	long s[MAX_REPS], p[MAX_REPS], l[MAX_REPS], u[MAX_REPS], f[MAX_REPS];
+	long k[MAX_REPS];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		s[i] = v[i].secpt;
+		p[i] = v[i].iommu_pages;
+		l[i] = v[i].slab;
+		u[i] = v[i].sunreclaim;
+		f[i] = v[i].memfree;
+		k[i] = v[i].kept;
+	}
+	return (struct memd){
+		.secpt = median_long(s, n), .iommu_pages = median_long(p, n),
+		.slab = median_long(l, n), .sunreclaim = median_long(u, n),
+		.memfree = median_long(f, n), .kept = median_long(k, n),
+	};
+}
+
+/* ---- MAP / UNMAP against the mock domain ---- */
+
+/*
+ * An A/A comparison: the median of the even samples against the median of
+ * the odd ones, as |ratio - 1|. The same operation on the same IOAS, so
+ * anything but 0 is noise (each half has half the samples, so this somewhat
+ * overstates the noise of the median of all of them).
+ */
+static double aa_noise(const uint64_t *v, size_t n)
+{
+	uint64_t h[2][MAX_SAMPLES / 2 + 1];
+	size_t k[2] = { 0, 0 }, i;
+	double r;
+
+	if (n < 4)
+		return 0;
+	for (i = 0; i < n; i++)
+		h[i % 2][k[i % 2]++] = v[i];
+	r = summarize(h[0], k[0], 1).med / summarize(h[1], k[1], 1).med;
+	return r > 1 ? r - 1 : 1 - r;
+}
+
+/*
+ * MAP + UNMAP of the whole buffer at IOVA_CMP on both IOASes, interleaved
+ * sample by sample (which IOAS goes first alternates). Smaller buffers get
+ * proportionally more samples, so that every buffer is timed for about the
+ * same total time and a short operation is not at the mercy of a few host
+ * preemptions.
  */
 static void bench_map_time(struct bench *b, struct buf *buf)
 {
-	uint64_t tm[MAX_SAMPLES], tu[MAX_SAMPLES], t, iova;
+	uint64_t tm[ND][MAX_SAMPLES], tu[ND][MAX_SAMPLES], t;
 	size_t n = b->reps * (b->max_size / buf->size);
 	size_t i;
+	int k, d;
 
 	if (n > MAX_SAMPLES)
 		n = MAX_SAMPLES;
 	for (i = 0; i < n; i++) {
-		t = now_ns();
-		iova = ioas_map(b, buf->va, buf->size);
-		tm[i] = now_ns() - t;
-		t = now_ns();
-		ioas_unmap(b, iova, buf->size);
-		tu[i] = now_ns() - t;
+		for (k = 0; k < ND; k++) {
+			d = (k + i) % ND;
+			t = now_ns();
+			ioas_map(b, b->ioas[d], buf->va, buf->size, IOVA_CMP);
+			tm[d][i] = now_ns() - t;
+			t = now_ns();
+			ioas_unmap(b, b->ioas[d], IOVA_CMP, buf->size);
+			tu[d][i] = now_ns() - t;
+		}
 	}
 	buf->map_samples = n;
-	buf->map = summarize(tm, n, 1e6);
-	buf->unmap = summarize(tu, n, 1e6);
-}
-
-/* Map buf n times at n IOVAs (the same pages, pinned n times) */
-static void map_copies(struct bench *b, struct buf *buf, uint64_t *iova,
-		       size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		iova[i] = ioas_map(b, buf->va, buf->size);
-}
-
-static void unmap_copies(struct bench *b, struct buf *buf, uint64_t *iova,
-			 size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		ioas_unmap(b, iova[i], buf->size);
+	for (d = 0; d < ND; d++) {
+		buf->map[d] = summarize(tm[d], n, 1e6);
+		buf->unmap[d] = summarize(tu[d], n, 1e6);
+		buf->map_aa[d] = aa_noise(tm[d], n);
+		buf->unmap_aa[d] = aa_noise(tu[d], n);
+	}
 }
 
 /*
- * The meminfo delta of mem_copies mappings of buf, median of MEM_REPS. Slab
- * grows by whole slab pages and partly used slabs left by earlier frees absorb
- * some of the growth: mapping the buffer several times (4 GiB in total for the
- * largest one) amortizes that noise.
+ * The kernel memory of 1 GiB of mappings of buf (buf mapped 1 GiB / size
+ * times at consecutive IOVAs from IOVA_CMP, the same on both IOASes),
+ * median of MEM_REPS, the IOASes interleaved, each time on a fresh IOAS and
+ * domain so that the table starts empty. Read 200 ms after the maps, so that
+ * memory freed through RCU while the table grew is back.
  */
 static void bench_map_mem(struct bench *b, struct buf *buf)
 {
-	long ds[MEM_REPS], du[MEM_REPS], df[MEM_REPS], dp[MEM_REPS];
-	long dn[MEM_REPS];
-	uint64_t iova[MAX_COPIES];
-	struct meminfo m0, mn, m1;
-	size_t n = 4 * (b->max_size / buf->size);
-	int r;
+	struct memd v[ND][MEM_REPS];
+	struct meminfo m0, m1, m2;
+	size_t n = GIB / buf->size, i;
+	int r, k, d;
 
-	if (n > MAX_COPIES)
-		n = MAX_COPIES;
+	if (!n)
+		n = 1;
 	for (r = 0; r < MEM_REPS; r++) {
-		sleep_ms(200);	/* let RCU free the previous table's nodes */
-		meminfo_read(&m0);
-		map_copies(b, buf, iova, n);
-		meminfo_read(&mn);
-		/* nodes replaced while the table grew are freed after RCU */
-		sleep_ms(200);
-		meminfo_read(&m1);
-		unmap_copies(b, buf, iova, n);
-		ds[r] = m1.slab - m0.slab;
-		du[r] = m1.sunreclaim - m0.sunreclaim;
-		df[r] = m0.memfree - m1.memfree;
-		dp[r] = m1.pagetables - m0.pagetables;
-		dn[r] = mn.sunreclaim - m0.sunreclaim;
+		for (k = 0; k < ND; k++) {
+			d = (k + r) % ND;
+			fresh_ioas(b, d);
+			sleep_ms(200);
+			meminfo_read(&m0);
+			for (i = 0; i < n; i++)
+				ioas_map(b, b->ioas[d], buf->va, buf->size,
+					 IOVA_CMP + i * buf->size);
+			sleep_ms(200);
+			meminfo_read(&m1);
+			for (i = 0; i < n; i++)
+				ioas_unmap(b, b->ioas[d],
+					   IOVA_CMP + i * buf->size, buf->size);
+			sleep_ms(200);
+			meminfo_read(&m2);
+			v[d][r] = mem_delta(buf->name, d, r, &m0, &m1, &m2);
+		}
 	}
 	buf->mem_copies = n;
-	buf->d_slab = median_long(ds, MEM_REPS);
-	buf->d_sunreclaim = median_long(du, MEM_REPS);
-	buf->d_memfree = median_long(df, MEM_REPS);
-	buf->d_pagetables = median_long(dp, MEM_REPS);
-	buf->d_sunreclaim_now = median_long(dn, MEM_REPS);
+	for (d = 0; d < ND; d++)
+		buf->mem[d] = memd_median(v[d], MEM_REPS);
 }
 
 /* mlock of the whole buffer, reps times; it stays locked afterwards */
@@ -597,6 +879,101 @@ static void bench_mlock(struct bench *b, struct buf *buf)
 	buf->mlock = summarize(tl, b->reps, 1e6);
 }
 
+/* ---- the fully fragmented mapping ---- */
+
+/* Page i of the buffer at IOVA_CMP + (n - 1 - i) pages, one MAP per page */
+static void frag_map(struct bench *b, int d, struct buf *buf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		ioas_map(b, b->ioas[d], buf->va + i * PAGE_SZ, PAGE_SZ,
+			 IOVA_CMP + (n - 1 - i) * PAGE_SZ);
+}
+
+/*
+ * While the fragmented mapping is in the noiommu IOAS: GET_PA's runs over
+ * it must be what /proc/self/pagemap says page by page, and how many of its
+ * IOVA-adjacent pages are physically adjacent (0 for a fully fragmented
+ * mapping; the mock IOAS gets the same layout of the same pages).
+ */
+static void frag_verify(struct bench *b, struct buf *buf, struct frag *fr)
+{
+	uint64_t *pfn, tw[MAX_REPS], t;
+	size_t k, done, m;
+	int r;
+
+	pfn = calloc(fr->pages, sizeof(*pfn));
+	if (!pfn)
+		fail("calloc pfns");
+	for (done = 0; done < fr->pages; done += m) {
+		m = fr->pages - done;
+		if (m > b->batch)
+			m = b->batch;
+		pagemap_read(b, buf, done, m, pfn + done);
+	}
+	b->b.n = 0;
+	for (k = 0; k < fr->pages; k++)
+		runs_extend(&b->b, k * PAGE_SZ,
+			    (pfn[fr->pages - 1 - k] & PM_PFN_MASK) * PAGE_SZ,
+			    PAGE_SZ);
+	fr->adjacent = fr->pages - b->b.n;
+	free(pfn);
+
+	for (r = 0; r < fr->reps; r++) {
+		t = now_ns();
+		getpa_walk(b, IOVA_CMP, fr->size, &b->a);
+		tw[r] = now_ns() - t;
+		fr->verified = check_runs(b, "frag", "walk");
+	}
+	fr->runs_getpa = b->a.n;
+	fr->walk = summarize(tw, fr->reps, 1e3);
+}
+
+static void bench_frag(struct bench *b, struct buf *buf)
+{
+	uint64_t tm[ND][MAX_REPS], tu[ND][MAX_REPS], t;
+	struct memd v[ND][MAX_REPS];
+	struct frag *fr = &b->frag;
+	struct meminfo m0, m1, m2;
+	int r, k, d;
+
+	fr->size = b->frag_mib * MIB;
+	fr->pages = fr->size / PAGE_SZ;
+	fr->reps = b->frag_reps;
+	for (r = 0; r < fr->reps; r++) {
+		for (k = 0; k < ND; k++) {
+			d = (k + r) % ND;
+			progress("frag-%zuM: %s %d/%d: %zu one-page maps",
+				 b->frag_mib, dom_name[d], r + 1, fr->reps, fr->pages);
+			fresh_ioas(b, d);
+			sleep_ms(200);
+			meminfo_read(&m0);
+			t = now_ns();
+			frag_map(b, d, buf, fr->pages);
+			tm[d][r] = now_ns() - t;
+			sleep_ms(200);
+			meminfo_read(&m1);
+			if (d == D_NOIOMMU && r == 0)
+				frag_verify(b, buf, fr);
+			t = now_ns();
+			ioas_unmap(b, b->ioas[d], IOVA_CMP, fr->size);
+			tu[d][r] = now_ns() - t;
+			sleep_ms(200);
+			meminfo_read(&m2);
+			v[d][r] = mem_delta("frag", d, r, &m0, &m1, &m2);
+		}
+	}
+	for (d = 0; d < ND; d++) {
+		fr->map[d] = summarize(tm[d], fr->reps, 1e6);
+		fr->unmap[d] = summarize(tu[d], fr->reps, 1e6);
+		fr->mem[d] = memd_median(v[d], fr->reps);
+	}
+	fr->done = 1;
+}
+
+/* ---- GET_PA ---- */
+
 /* GET_PA walk vs pagemap walk, interleaved, cross-checked every time */
 static void bench_walks(struct bench *b, struct buf *buf)
 {
@@ -605,12 +982,12 @@ static void bench_walks(struct bench *b, struct buf *buf)
 
 	for (r = 0; r < b->reps; r++) {
 		t = now_ns();
-		getpa_walk(b, buf, &b->a);
+		getpa_walk(b, buf->iova, buf->size, &b->a);
 		tg[r] = now_ns() - t;
 		t = now_ns();
 		pagemap_walk(b, buf, &b->b);
 		tp[r] = now_ns() - t;
-		check_runs(b, buf, "walk");
+		check_runs(b, buf->name, "walk");
 	}
 	buf->runs = b->a.n;
 	buf->getpa = summarize(tg, b->reps, 1e3);
@@ -620,28 +997,35 @@ static void bench_walks(struct bench *b, struct buf *buf)
 		t = now_ns();
 		getpa_pagewise(b, buf, &b->a);
 		tw[r] = now_ns() - t;
-		check_runs(b, buf, "pagewise");
+		check_runs(b, buf->name, "pagewise");
 	}
 	buf->pagewise = summarize(tw, b->reps, 1e3);
 }
 
-/* ns for b->calls GET_PA of one page in a row; rnd picks random pages */
-static uint64_t time_getpa(struct bench *b, struct buf *buf, int rnd)
+/*
+ * ns for b->calls GET_PA of one page (pg bytes) in a row; rnd picks random
+ * pages of buf
+ */
+static uint64_t time_getpa(struct bench *b, struct buf *buf, uint64_t pg,
+			   int rnd)
 {
 	struct iommu_ioas_noiommu_get_pa gp = {
-		.size = sizeof(gp), .ioas_id = b->ioas,
+		.size = sizeof(gp), .ioas_id = b->ioas[D_NOIOMMU],
 	};
-	uint64_t t = now_ns(), page = 0;
+	uint64_t t = now_ns(), x = 0, npg = buf->size / pg;
 	long i;
 
 	for (i = 0; i < b->calls; i++) {
 		if (rnd)
-			page = page * 6364136223846793005ULL +
-			       1442695040888963407ULL;
-		gp.iova = buf->iova + (page >> 20) % buf->pages * PAGE_SZ;
-		gp.length = PAGE_SZ;
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		gp.iova = buf->iova + (x >> 20) % npg * pg;
+		gp.length = pg;
 		if (ioctl(b->iommufd, IOMMU_IOAS_NOIOMMU_GET_PA, &gp))
 			fail("IOMMU_IOAS_NOIOMMU_GET_PA (rate)");
+		if (gp.length != pg) {
+			errno = ERANGE;
+			fail("GET_PA of one page returned less than the page");
+		}
 	}
 	return now_ns() - t;
 }
@@ -655,8 +1039,8 @@ static uint64_t time_getpa_err(struct bench *b, uint32_t flags, uint64_t iova,
 			       int err)
 {
 	struct iommu_ioas_noiommu_get_pa gp = {
-		.size = sizeof(gp), .ioas_id = b->ioas, .flags = flags,
-		.iova = iova, .length = PAGE_SZ,
+		.size = sizeof(gp), .ioas_id = b->ioas[D_NOIOMMU],
+		.flags = flags, .iova = iova, .length = PAGE_SZ,
 	};
 	uint64_t t = now_ns();
 	long i;
@@ -674,24 +1058,30 @@ static uint64_t time_getpa_err(struct bench *b, uint32_t flags, uint64_t iova,
 }
 
 /*
- * ns for b->calls IOMMU_OPTION get: of RLIMIT_MODE (global, the syscall
- * floor) or, with ioas, of the IOAS's HUGE_PAGES (plus the IOAS lookup)
+ * IOMMU_OPTION get: of RLIMIT_MODE (global, the syscall floor) or, with
+ * ioas, of the IOAS's HUGE_PAGES (plus the IOAS lookup)
  */
-static uint64_t time_floor(struct bench *b, int ioas)
+static void option_get(struct bench *b, int ioas)
 {
 	struct iommu_option opt = {
 		.size = sizeof(opt),
 		.option_id = ioas ? IOMMU_OPTION_HUGE_PAGES :
 				    IOMMU_OPTION_RLIMIT_MODE,
 		.op = IOMMU_OPTION_OP_GET,
-		.object_id = ioas ? b->ioas : 0,
+		.object_id = ioas ? b->ioas[D_NOIOMMU] : 0,
 	};
+
+	if (ioctl(b->iommufd, IOMMU_OPTION, &opt))
+		fail("IOMMU_OPTION get");
+}
+
+static uint64_t time_floor(struct bench *b, int ioas)
+{
 	uint64_t t = now_ns();
 	long i;
 
 	for (i = 0; i < b->calls; i++)
-		if (ioctl(b->iommufd, IOMMU_OPTION, &opt))
-			fail("IOMMU_OPTION get (rate)");
+		option_get(b, ioas);
 	return now_ns() - t;
 }
 
@@ -703,47 +1093,209 @@ static void print_rate(const char *name, const char *buf, long calls,
 }
 
 /*
- * The syscall floor, the same plus an IOAS lookup, one page GET_PA and two
- * failing GET_PA, in many short samples interleaved one by one so that noise
- * on the host hits them alike. Only buf is mapped: the IOVA right after it is
- * not.
+ * The syscall floor, the same plus an IOAS lookup, one page GET_PA (4 KiB
+ * and 2 MiB pages, the same page and random pages) and two failing GET_PA,
+ * in many short samples interleaved one by one so that noise on the host hits
+ * them alike. bufs: 4k small, 4k large, 2m small, 2m large, all mapped in
+ * the noiommu IOAS; the IOVA right after the small 4k one is not mapped.
  */
-static void bench_rate(struct bench *b, struct buf *buf)
+static void bench_rate(struct bench *b, struct buf *bufs)
 {
 	uint64_t tf[MAX_SAMPLES], ti[MAX_SAMPLES], tg[MAX_SAMPLES];
+	uint64_t tgr[MAX_SAMPLES], th[MAX_SAMPLES], thr[MAX_SAMPLES];
 	uint64_t te[MAX_SAMPLES], tu[MAX_SAMPLES];
 	size_t r, n = b->reps * RATE_SAMPLES;
 
 	for (r = 0; r < n; r++) {
 		tf[r] = time_floor(b, 0);
 		ti[r] = time_floor(b, 1);
-		tg[r] = time_getpa(b, buf, 0);
-		te[r] = time_getpa_err(b, 1, buf->iova, EOPNOTSUPP);
-		tu[r] = time_getpa_err(b, 0, buf->iova + buf->size, ENOENT);
+		tg[r] = time_getpa(b, &bufs[0], PAGE_SZ, 0);
+		tgr[r] = time_getpa(b, &bufs[1], PAGE_SZ, 1);
+		th[r] = time_getpa(b, &bufs[2], HPAGE_SZ, 0);
+		thr[r] = time_getpa(b, &bufs[3], HPAGE_SZ, 1);
+		te[r] = time_getpa_err(b, 1, bufs[0].iova, EOPNOTSUPP);
+		tu[r] = time_getpa_err(b, 0, bufs[0].iova + bufs[0].size, ENOENT);
 	}
 	b->floor = summarize(tf, n, b->calls);
 	b->getpa1 = summarize(tg, n, b->calls);
+	b->getpa1_rand = summarize(tgr, n, b->calls);
+	b->getpa2m = summarize(th, n, b->calls);
+	b->getpa2m_rand = summarize(thr, n, b->calls);
 	print_rate("floor", "none", b->calls, n, b->floor);
 	print_rate("ioas_option", "none", b->calls, n,
 		   summarize(ti, n, b->calls));
-	print_rate("getpa_1page", buf->name, b->calls, n, b->getpa1);
-	print_rate("getpa_err_flags", buf->name, b->calls, n,
+	print_rate("getpa_1page", bufs[0].name, b->calls, n, b->getpa1);
+	print_rate("getpa_1page_random", bufs[1].name, b->calls, n,
+		   b->getpa1_rand);
+	print_rate("getpa_2m", bufs[2].name, b->calls, n, b->getpa2m);
+	print_rate("getpa_2m_random", bufs[3].name, b->calls, n,
+		   b->getpa2m_rand);
+	print_rate("getpa_err_flags", bufs[0].name, b->calls, n,
 		   summarize(te, n, b->calls));
-	print_rate("getpa_err_unmapped", buf->name, b->calls, n,
+	print_rate("getpa_err_unmapped", bufs[0].name, b->calls, n,
 		   summarize(tu, n, b->calls));
 }
 
-static void bench_rate_rand(struct bench *b, struct buf *buf)
-{
-	uint64_t tg[MAX_SAMPLES];
-	size_t r, n = b->reps * RATE_SAMPLES;
+/* ---- GET_PA walks against a concurrent MAP/UNMAP ---- */
 
-	for (r = 0; r < n; r++)
-		tg[r] = time_getpa(b, buf, 1);
-	b->getpa1_rand = summarize(tg, n, b->calls);
-	print_rate("getpa_1page_random", buf->name, b->calls, n,
-		   b->getpa1_rand);
+enum { C_IDLE, C_BUSY, C_GETPA, NC };
+static const char *const cond_name[NC] = { "idle", "busy", "getpa" };
+
+struct conc {
+	struct bench *b;
+	struct buf *walk[2];	/* the 1 GiB buffers, mapped */
+	pthread_mutex_t lock;
+	pthread_cond_t cv;
+	volatile int mode;	/* a C_* value, or -1 to exit */
+	volatile int gen;	/* bumped on every mode change */
+	uint64_t getpa_call_max;	/* ns, longest single GET_PA */
+	long walks, busy_calls;
+};
+
+/*
+ * The second thread: idle (blocked), busy with ioctls that do not touch
+ * the IOAS (the IOMMU_OPTION syscall floor), or walking the 1 GiB buffers
+ * run by run with GET_PA, which asks each time for the rest of the buffer.
+ */
+static void *conc_thread(void *arg)
+{
+	struct conc *c = arg;
+	uint64_t off, len, t, dt;
+	int mode, i;
+
+	for (;;) {
+		pthread_mutex_lock(&c->lock);
+		while (c->mode == C_IDLE)
+			pthread_cond_wait(&c->cv, &c->lock);
+		mode = c->mode;
+		pthread_mutex_unlock(&c->lock);
+		if (mode < 0)
+			return NULL;
+		if (mode == C_BUSY) {
+			for (i = 0; i < 64; i++)
+				option_get(c->b, 0);
+			c->busy_calls += 64;
+			continue;
+		}
+		for (i = 0; i < 2 && c->mode == C_GETPA; i++) {
+			struct buf *w = c->walk[i];
+
+			for (off = 0; off < w->size && c->mode == C_GETPA;
+			     off += len) {
+				len = w->size - off;
+				t = now_ns();
+				get_pa(c->b, w->iova + off, &len);
+				dt = now_ns() - t;
+				if (dt > c->getpa_call_max)
+					c->getpa_call_max = dt;
+			}
+			c->walks += off >= w->size;
+		}
+	}
 }
+
+static void conc_set(struct conc *c, int mode)
+{
+	pthread_mutex_lock(&c->lock);
+	c->mode = mode;
+	c->gen++;
+	pthread_cond_broadcast(&c->cv);
+	pthread_mutex_unlock(&c->lock);
+}
+
+static double pct(const uint64_t *s, size_t n, double p)
+{
+	size_t i = (size_t)(p * (n - 1) + 0.5);
+
+	return s[i] / 1e3;
+}
+
+/*
+ * IOAS_MAP + IOAS_UNMAP of a small area of its own (CONC_AREA of 4 KiB
+ * pages at IOVA_CONC, the same IOAS) timed over and over while the other
+ * thread is idle, busy or walking with GET_PA, in phases of conc_ms each,
+ * the three conditions interleaved (rotated each round, reps rounds).
+ */
+static void bench_conc(struct bench *b, struct buf *bufs)
+{
+	uint64_t *lat[NC], phase_max[NC][MAX_REPS], t0, t1, end;
+	static const uint64_t hist_ms[5] = { 1, 2, 4, 8, 16 };
+	size_t n[NC] = { 0 };
+	struct conc c = { .b = b, .mode = C_IDLE };
+	uint8_t *area;
+	pthread_t th;
+	int r, k, cnd, i;
+	size_t j;
+
+	area = mmap(NULL, CONC_AREA, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (area == MAP_FAILED)
+		fail("mmap conc area");
+	for (j = 0; j < CONC_AREA; j += PAGE_SZ)
+		area[j] = 1;
+	for (k = 0; k < NC; k++) {
+		lat[k] = malloc(CONC_MAX * sizeof(uint64_t));
+		if (!lat[k])
+			fail("malloc latencies");
+	}
+	c.walk[0] = &bufs[1];
+	c.walk[1] = &bufs[3];
+	pthread_mutex_init(&c.lock, NULL);
+	pthread_cond_init(&c.cv, NULL);
+	if (pthread_create(&th, NULL, conc_thread, &c))
+		fail("pthread_create");
+
+	for (r = 0; r < b->conc_phases; r++) {
+		for (k = 0; k < NC; k++) {
+			cnd = (k + r) % NC;
+			conc_set(&c, cnd);
+			sleep_ms(20);	/* let the other thread get going */
+			phase_max[cnd][r] = 0;
+			end = now_ns() + b->conc_ms * 1000000ULL;
+			do {
+				t0 = now_ns();
+				ioas_map(b, b->ioas[D_NOIOMMU], area, CONC_AREA,
+					 IOVA_CONC);
+				ioas_unmap(b, b->ioas[D_NOIOMMU], IOVA_CONC,
+					   CONC_AREA);
+				t1 = now_ns();
+				if (n[cnd] < CONC_MAX)
+					lat[cnd][n[cnd]++] = t1 - t0;
+				if (t1 - t0 > phase_max[cnd][r])
+					phase_max[cnd][r] = t1 - t0;
+			} while (t1 < end);
+		}
+	}
+	conc_set(&c, -1);
+	pthread_join(th, NULL);
+
+	for (k = 0; k < NC; k++) {
+		struct conc_stat *s = &b->conc[k];
+		size_t len = 0;
+
+		qsort(lat[k], n[k], sizeof(uint64_t), cmp_u64);
+		s->n = n[k];
+		s->med = pct(lat[k], n[k], 0.5);
+		s->p99 = pct(lat[k], n[k], 0.99);
+		s->p999 = pct(lat[k], n[k], 0.999);
+		s->max = lat[k][n[k] - 1] / 1e3;
+		for (j = 0; j < n[k]; j++)
+			for (i = 0; i < 5; i++)
+				s->hist[i] += lat[k][j] >= hist_ms[i] * 1000000;
+		for (i = 0; i < b->conc_phases && len < sizeof(s->phase_max) - 16; i++)
+			len += snprintf(s->phase_max + len,
+					sizeof(s->phase_max) - len, "%s%.0f",
+					i ? "," : "", phase_max[k][i] / 1e3);
+		s->phase_max_med = summarize(phase_max[k], b->conc_phases, 1e3).med;
+		free(lat[k]);
+	}
+	b->conc_getpa_call_max_us = c.getpa_call_max / 1e3;
+	b->conc_walks = c.walks;
+	b->conc_busy_calls = c.busy_calls;
+	munmap(area, CONC_AREA);
+}
+
+/* ---- DMA ---- */
 
 static void dma(struct bench *b, uint64_t src, uint64_t dst, uint64_t cmd)
 {
@@ -796,66 +1348,89 @@ static void bench_dma(struct bench *b, struct buf *buf)
 	}
 }
 
+/* ---- output ---- */
+
+static void print_memd(const char *pfx, const struct memd *m)
+{
+	printf(" %ssecpt_kb=%ld %siommu_pages=%ld %sslab_kb=%ld %ssunreclaim_kb=%ld %smemfree_kb=%ld"
+	       " %skept_secpt_kb=%ld",
+	       pfx, m->secpt, pfx, m->iommu_pages, pfx, m->slab, pfx,
+	       m->sunreclaim, pfx, m->memfree, pfx, m->kept);
+}
+
 static void print_buf(struct buf *buf)
 {
 	printf("BENCH kind=buf name=%s page_kb=%lu size_mib=%zu pages=%zu runs=%zu"
 	       " getpa_us_med=%.1f getpa_us_min=%.1f pagemap_us_med=%.1f pagemap_us_min=%.1f"
 	       " pagewise_us_med=%.1f pagewise_us_min=%.1f mlock_ms_med=%.3f mlock_ms_min=%.3f"
-	       " map_ms_med=%.3f map_ms_min=%.3f unmap_ms_med=%.3f unmap_ms_min=%.3f"
-	       " map_samples=%zu map_ns_page=%.1f unmap_ns_page=%.1f"
-	       " mem_copies=%zu d_slab_kb=%ld d_sunreclaim_kb=%ld d_memfree_kb=%ld d_pagetables_kb=%ld"
-	       " d_sunreclaim_now_kb=%ld thp_kb=%ld\n",
+	       " map_samples=%zu mem_copies=%zu thp_kb=%ld",
 	       buf->name, (buf->huge ? HPAGE_SZ : PAGE_SZ) / 1024,
 	       buf->size / MIB, buf->pages, buf->runs,
 	       buf->getpa.med, buf->getpa.min, buf->pagemap.med, buf->pagemap.min,
 	       buf->pagewise.med, buf->pagewise.min, buf->mlock.med, buf->mlock.min,
-	       buf->map.med, buf->map.min, buf->unmap.med, buf->unmap.min,
-	       buf->map_samples,
-	       buf->map.med * 1e6 / buf->pages, buf->unmap.med * 1e6 / buf->pages,
-	       buf->mem_copies, buf->d_slab, buf->d_sunreclaim, buf->d_memfree,
-	       buf->d_pagetables, buf->d_sunreclaim_now, buf->anonhuge);
+	       buf->map_samples, buf->mem_copies, buf->anonhuge);
+	for (int d = 0; d < ND; d++) {
+		const char *p = d == D_MOCK ? "mock_" : "";
+
+		printf(" %smap_ms_med=%.3f %smap_ms_min=%.3f %sunmap_ms_med=%.3f %sunmap_ms_min=%.3f"
+		       " %smap_ns_page=%.1f %sunmap_ns_page=%.1f %smap_aa=%.3f %sunmap_aa=%.3f",
+		       p, buf->map[d].med, p, buf->map[d].min, p, buf->unmap[d].med,
+		       p, buf->unmap[d].min, p, buf->map[d].med * 1e6 / buf->pages,
+		       p, buf->unmap[d].med * 1e6 / buf->pages, p, buf->map_aa[d],
+		       p, buf->unmap_aa[d]);
+		print_memd(d == D_MOCK ? "mock_d_" : "d_", &buf->mem[d]);
+	}
+	printf("\n");
 	fflush(stdout);
 }
 
-typedef void (*hook_fn)(struct bench *b, struct buf *buf);
-
-/* Everything on one buffer; hook runs while it is mapped */
-static void bench_buffer(struct bench *b, struct buf *buf, hook_fn hook,
-			 hook_fn hook2)
+static void print_frag(struct bench *b)
 {
-	struct meminfo m0, m1;
+	struct frag *fr = &b->frag;
 
-	fprintf(stderr, "noiommu_bench: %s: touch\n", buf->name);
-	meminfo_read(&m0);
-	buf_alloc(buf);
-	meminfo_read(&m1);
-	buf->anonhuge = m1.anonhuge - m0.anonhuge;
-	if (buf->anonhuge) {
-		errno = EINVAL;
-		fail("the 4 KiB buffer got transparent huge pages");
+	char name[32];
+
+	if (b->frag_mib % 1024)
+		snprintf(name, sizeof(name), "frag-%zuM", b->frag_mib);
+	else
+		snprintf(name, sizeof(name), "frag-%zuG", b->frag_mib / 1024);
+	printf("BENCH kind=frag name=%s size_mib=%zu pages=%zu reps=%d runs_getpa=%zu adjacent_pairs=%zu verified=%d"
+	       " walk_us_med=%.1f walk_us_min=%.1f",
+	       name, fr->size / MIB, fr->pages, fr->reps,
+	       fr->runs_getpa, fr->adjacent, fr->verified, fr->walk.med, fr->walk.min);
+	for (int d = 0; d < ND; d++) {
+		const char *p = d == D_MOCK ? "mock_" : "";
+
+		printf(" %smap_ms_med=%.1f %smap_ms_min=%.1f %sunmap_ms_med=%.1f %sunmap_ms_min=%.1f"
+		       " %smap_ns_page=%.1f %sunmap_ns_page=%.1f",
+		       p, fr->map[d].med, p, fr->map[d].min, p, fr->unmap[d].med,
+		       p, fr->unmap[d].min, p, fr->map[d].med * 1e6 / fr->pages,
+		       p, fr->unmap[d].med * 1e6 / fr->pages);
+		print_memd(d == D_MOCK ? "mock_d_" : "d_", &fr->mem[d]);
 	}
-	fprintf(stderr, "noiommu_bench: %s: map/unmap\n", buf->name);
-	bench_map_time(b, buf);
-	bench_map_mem(b, buf);
-	fprintf(stderr, "noiommu_bench: %s: mlock x%d\n", buf->name, b->reps);
-	bench_mlock(b, buf);
-	buf->iova = ioas_map(b, buf->va, buf->size);
-	fprintf(stderr, "noiommu_bench: %s: GET_PA vs pagemap x%d\n", buf->name, b->reps);
-	bench_walks(b, buf);
-	if (hook)
-		hook(b, buf);
-	if (hook2)
-		hook2(b, buf);
-	ioas_unmap(b, buf->iova, buf->size);
-	if (munlock(buf->va, buf->size))
-		fail("munlock");
-	buf_free(buf);
-	print_buf(buf);
+	printf("\n");
 }
 
+static void print_conc(struct bench *b)
+{
+	for (int k = 0; k < NC; k++) {
+		struct conc_stat *s = &b->conc[k];
+
+		printf("BENCH kind=conc name=%s area_kb=%lu phase_ms=%ld phases=%d samples=%zu"
+		       " us_med=%.1f us_p99=%.1f us_p999=%.1f us_max=%.1f us_phase_max_med=%.1f"
+		       " phase_max_us=%s ge_1ms=%zu ge_2ms=%zu ge_4ms=%zu ge_8ms=%zu ge_16ms=%zu\n",
+		       cond_name[k], CONC_AREA / 1024, b->conc_ms, b->conc_phases, s->n,
+		       s->med, s->p99, s->p999, s->max, s->phase_max_med, s->phase_max,
+		       s->hist[0], s->hist[1], s->hist[2], s->hist[3], s->hist[4]);
+	}
+	printf("BENCH kind=conc_thread walks=%ld busy_calls=%ld getpa_call_max_us=%.1f\n",
+	       b->conc_walks, b->conc_busy_calls, b->conc_getpa_call_max_us);
+}
+
+/* met: 1, 0, or -1 when not measured in this run */
 static void print_target(const char *id, double value, double limit, int met)
 {
-	printf("BENCH kind=target id=%s value=%.2f limit=%.2f met=%d\n",
+	printf("BENCH kind=target id=%s value=%.3f limit=%.3f met=%d\n",
 	       id, value, limit, met);
 }
 
@@ -864,36 +1439,111 @@ static double spread(double x, double y)
 	return x > y ? x / y : y / x;
 }
 
+/*
+ * A table's memory per GiB mapped: its page-table pages (SecPageTables)
+ * plus, for the noiommu IOAS, the unreclaimable slab it takes beyond the
+ * mock IOAS for the same mapping (iommufd's own objects are the same on
+ * both, so that excess is the table when the noiommu table lives in slab, as
+ * v7's maple tree did; never counted below 0).
+ */
+static double table_kb_per_gib(const struct memd *m, size_t mapped)
+{
+	double ex = m[D_NOIOMMU].sunreclaim - m[D_MOCK].sunreclaim;
+
+	return (m[D_NOIOMMU].secpt + (ex > 0 ? ex : 0)) * (double)GIB / mapped;
+}
+
 /* bufs: 4k small, 4k large, 2M small, 2M large */
 static void print_targets(struct bench *b, struct buf *bufs)
 {
-	double v;
-	int i;
+	const char *op[2] = { "map", "unmap" };
+	char id[96];
+	double v, lim;
+	int i, o;
 
+	/* 1. MAP and UNMAP per page no slower than the mock domain's */
+	lim = 1 + b->tol;
+	for (i = 0; i < 4; i++)
+		for (o = 0; o < 2; o++) {
+			struct stat2 *s = o ? bufs[i].unmap : bufs[i].map;
+
+			v = s[D_NOIOMMU].med / s[D_MOCK].med;
+			snprintf(id, sizeof(id), "vs_mock_%s_%.31s", op[o], bufs[i].name);
+			print_target(id, v, lim, v <= lim);
+		}
+	for (o = 0; o < 2; o++) {
+		struct stat2 *s = o ? b->frag.unmap : b->frag.map;
+
+		snprintf(id, sizeof(id), "vs_mock_%s_frag", op[o]);
+		if (b->frag.done) {
+			v = s[D_NOIOMMU].med / s[D_MOCK].med;
+			print_target(id, v, lim, v <= lim);
+		} else {
+			print_target(id, 0, lim, -1);
+		}
+	}
+	/* 2., 3. UNMAP vs MAP */
+	for (i = 0; i < 4; i++) {
+		lim = bufs[i].huge ? T_UNMAP_MAP_2M : T_UNMAP_MAP_4K;
+		v = bufs[i].unmap[D_NOIOMMU].med / bufs[i].map[D_NOIOMMU].med;
+		snprintf(id, sizeof(id), "unmap_vs_map_%.31s", bufs[i].name);
+		print_target(id, v, lim, v <= lim);
+	}
+	if (b->frag.done) {
+		v = b->frag.unmap[D_NOIOMMU].med / b->frag.map[D_NOIOMMU].med;
+		print_target("unmap_vs_map_frag", v, T_UNMAP_MAP_4K, v <= T_UNMAP_MAP_4K);
+	} else {
+		print_target("unmap_vs_map_frag", 0, T_UNMAP_MAP_4K, -1);
+	}
+	/* 4. table memory per GiB, worst case */
+	if (b->frag.done) {
+		v = table_kb_per_gib(b->frag.mem, b->frag.size);
+		print_target("table_frag", v, T_TABLE_FRAG_KB, v <= T_TABLE_FRAG_KB);
+	} else {
+		print_target("table_frag", 0, T_TABLE_FRAG_KB, -1);
+	}
+	v = table_kb_per_gib(bufs[3].mem, bufs[3].mem_copies * bufs[3].size);
+	snprintf(id, sizeof(id), "table_%s", bufs[3].name);
+	print_target(id, v, T_TABLE_2M_KB, v <= T_TABLE_2M_KB);
+	/* 5. GET_PA */
+	v = b->getpa2m_rand.med / b->getpa1_rand.med;
+	print_target("getpa_2m_vs_4k", v, T_GETPA_2M_VS_4K, v <= T_GETPA_2M_VS_4K);
+	v = bufs[3].pagemap.med / bufs[3].getpa.med;
+	snprintf(id, sizeof(id), "getpa_vs_pagemap_%s", bufs[3].name);
+	print_target(id, v, T_GETPA_VS_PAGEMAP_2M, v >= T_GETPA_VS_PAGEMAP_2M);
+	v = bufs[1].getpa.med * 1e3 / bufs[1].runs / b->floor.med;
+	snprintf(id, sizeof(id), "walk_run_vs_floor_%s", bufs[1].name);
+	print_target(id, v, T_WALK_RUN_VS_FLOOR, v <= T_WALK_RUN_VS_FLOOR);
+	/*
+	 * 6. GET_PA walks against a concurrent MAP/UNMAP: the worst case of a
+	 * phase, typical over the phases (their median), with the walks minus
+	 * with the busy control; see README
+	 */
+	v = b->conc[C_GETPA].phase_max_med - b->conc[C_BUSY].phase_max_med;
+	print_target("conc_added_max", v, T_CONC_ADDED_US, v <= T_CONC_ADDED_US);
+	/* kept from the earlier list */
 	v = b->getpa1.med / b->floor.med;
 	print_target("getpa_vs_floor", v, T_GETPA_VS_FLOOR, v <= T_GETPA_VS_FLOOR);
 	for (i = 2; i < 4; i++) {
-		char id[64];
-
 		v = (double)bufs[i].pages / bufs[i].runs;
 		snprintf(id, sizeof(id), "steps_%s", bufs[i].name);
 		print_target(id, v, T_HUGE_STEPS, v >= T_HUGE_STEPS);
-		v = bufs[i].pagemap.med / bufs[i].getpa.med;
-		snprintf(id, sizeof(id), "getpa_beats_pagemap_%s", bufs[i].name);
-		print_target(id, v, 1.0, v > 1.0);
 	}
-	for (i = 0; i < 4; i += 2) {
-		char id[64];
+	v = bufs[2].pagemap.med / bufs[2].getpa.med;
+	snprintf(id, sizeof(id), "getpa_beats_pagemap_%s", bufs[2].name);
+	print_target(id, v, 1.0, v > 1.0);
+	/* info: per page small vs large buffer, both IOASes */
+	for (i = 0; i < 4; i += 2)
+		for (o = 0; o < 2; o++)
+			for (int d = 0; d < ND; d++) {
+				struct stat2 *s0 = o ? bufs[i].unmap : bufs[i].map;
+				struct stat2 *s1 = o ? bufs[i + 1].unmap : bufs[i + 1].map;
 
-		v = spread(bufs[i].map.med / bufs[i].pages,
-			   bufs[i + 1].map.med / bufs[i + 1].pages);
-		snprintf(id, sizeof(id), "map_scaling_%s", bufs[i].huge ? "2m" : "4k");
-		print_target(id, v, T_MAP_SCALING, v <= T_MAP_SCALING);
-		v = spread(bufs[i].unmap.med / bufs[i].pages,
-			   bufs[i + 1].unmap.med / bufs[i + 1].pages);
-		snprintf(id, sizeof(id), "unmap_scaling_%s", bufs[i].huge ? "2m" : "4k");
-		print_target(id, v, T_MAP_SCALING, v <= T_MAP_SCALING);
-	}
+				printf("BENCH kind=scaling op=%s pages=%s dom=%s value=%.3f\n",
+				       op[o], bufs[i].huge ? "2m" : "4k", dom_name[d],
+				       spread(s0[d].med / bufs[i].pages,
+					      s1[d].med / bufs[i + 1].pages));
+			}
 }
 
 static void print_env(struct bench *b)
@@ -908,26 +1558,36 @@ static void print_env(struct bench *b)
 		thp[strcspn(thp, " \n")] = 0;
 		fclose(f);
 	}
-	printf("BENCH kind=env reps=%d calls=%ld pagemap_batch=%zu dmas=%d slabinfo=%d thp_first=%s\n",
+	printf("BENCH kind=env reps=%d calls=%ld pagemap_batch=%zu dmas=%d slabinfo=%d thp_first=%s"
+	       " frag_mib=%zu frag_reps=%d conc_ms=%ld conc_phases=%d tol=%.3f"
+	       " v7_walk_ns_per_run=%.0f v7_floor_ns=%.0f\n",
 	       b->reps, b->calls, b->batch, b->dmas,
-	       access("/proc/slabinfo", R_OK) == 0, thp);
+	       access("/proc/slabinfo", R_OK) == 0, thp, b->frag_mib,
+	       b->frag_reps, b->conc_ms, b->conc_phases, b->tol,
+	       V7_WALK_NS_PER_RUN, V7_FLOOR_NS);
 }
 
 static void usage(const char *me)
 {
-	fprintf(stderr, "usage: %s [-r REPS] [-n CALLS] [-b BATCH] [-d DMAS] [-s MIB] [-l MIB] BDF\n",
+	fprintf(stderr, "usage: %s [-r REPS] [-n CALLS] [-b BATCH] [-d DMAS] [-s MIB] [-l MIB]\n"
+		"       [-f FRAG_MIB (0: skip)] [-F FRAG_REPS] [-c CONC_MS] [-C CONC_PHASES] [-t TOL] BDF\n",
 		me);
 	exit(1);
 }
 
 int main(int argc, char **argv)
 {
-	struct bench b = { .reps = 7, .calls = 25000, .batch = 4096, .dmas = 8 };
-	size_t small = 64, large = 1024;
+	struct bench b = { .reps = 7, .calls = 25000, .batch = 4096, .dmas = 8,
+			   .frag_mib = (size_t)-1, .frag_reps = 3,
+			   .conc_ms = 300, .conc_phases = 9, .tol = 0.05 };
+	size_t small = 64, large = 1024, i;
+	struct meminfo m0, m1;
 	struct buf bufs[4];
+	uint64_t t[7];
 	int o;
 
-	while ((o = getopt(argc, argv, "r:n:b:d:s:l:")) != -1) {
+	t_start = now_ns();
+	while ((o = getopt(argc, argv, "r:n:b:d:s:l:f:F:c:C:t:")) != -1) {
 		switch (o) {
 		case 'r':
 			b.reps = atoi(optarg);
@@ -947,13 +1607,34 @@ int main(int argc, char **argv)
 		case 'l':
 			large = strtoul(optarg, NULL, 0);
 			break;
+		case 'f':
+			b.frag_mib = strtoul(optarg, NULL, 0);
+			break;
+		case 'F':
+			b.frag_reps = atoi(optarg);
+			break;
+		case 'c':
+			b.conc_ms = atol(optarg);
+			break;
+		case 'C':
+			b.conc_phases = atoi(optarg);
+			break;
+		case 't':
+			b.tol = strtod(optarg, NULL);
+			break;
 		default:
 			usage(argv[0]);
 		}
 	}
+	if (b.frag_mib == (size_t)-1)
+		b.frag_mib = large;
+	/* every buffer and the fragmented mapping fit the mock aperture */
 	if (optind != argc - 1 || b.reps < 1 || b.reps > MAX_REPS ||
 	    b.calls < 1 || !b.batch || b.dmas < 1 || small < 2 || large < 2 ||
-	    small % 2 || large % 2)
+	    small % 2 || large % 2 || small > 1024 || large > 1024 ||
+	    b.frag_mib > large || b.frag_reps < 1 || b.frag_reps > MAX_REPS ||
+	    b.conc_ms < 1 || b.conc_phases < 1 || b.conc_phases > MAX_REPS ||
+	    b.tol < 0)
 		usage(argv[0]);
 	b.bdf = argv[optind];
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -967,8 +1648,8 @@ int main(int argc, char **argv)
 	b.pm_ent = calloc(b.batch, sizeof(*b.pm_ent));
 	if (!b.pm_ent)
 		fail("calloc pagemap batch");
-	runs_init(&b.a, (small > large ? small : large) * MIB / PAGE_SZ);
-	runs_init(&b.b, (small > large ? small : large) * MIB / PAGE_SZ);
+	runs_init(&b.a, b.max_size / PAGE_SZ);
+	runs_init(&b.b, b.max_size / PAGE_SZ);
 	/*
 	 * The guest kernel has THP "always" and no madvise(): keep the
 	 * anonymous buffers at 4 KiB pages for the whole process (hugetlb
@@ -979,13 +1660,67 @@ int main(int argc, char **argv)
 	b.pagemap = open("/proc/self/pagemap", O_RDONLY);
 	if (b.pagemap < 0)
 		fail("open /proc/self/pagemap");
-	open_device(&b);
+	open_devices(&b);
 	print_env(&b);
 
-	bench_buffer(&b, &bufs[0], bench_rate, bench_dma);
-	bench_buffer(&b, &bufs[1], bench_rate_rand, NULL);
-	bench_buffer(&b, &bufs[2], NULL, NULL);
-	bench_buffer(&b, &bufs[3], NULL, NULL);
+	for (i = 0; i < 4; i++) {
+		meminfo_read(&m0);
+		buf_alloc(&bufs[i]);
+		meminfo_read(&m1);
+		bufs[i].anonhuge = m1.anonhuge - m0.anonhuge;
+		if (bufs[i].anonhuge) {
+			errno = EINVAL;
+			fail("the 4 KiB buffer got transparent huge pages");
+		}
+	}
+	/* MAP/UNMAP and memory, noiommu against mock, nothing else mapped */
+	t[0] = now_ns();
+	for (i = 0; i < 4; i++) {
+		progress("%s: map/unmap, noiommu and mock", bufs[i].name);
+		bench_map_time(&b, &bufs[i]);
+		bench_map_mem(&b, &bufs[i]);
+	}
+	t[1] = now_ns();
+	if (b.frag_mib)
+		bench_frag(&b, &bufs[1]);
+	t[2] = now_ns();
+
+	/* GET_PA against pagemap; the buffers stay mapped in the noiommu IOAS */
+	for (i = 0; i < 4; i++) {
+		progress("%s: mlock x%d, GET_PA vs pagemap x%d", bufs[i].name,
+			 b.reps, b.reps);
+		bench_mlock(&b, &bufs[i]);
+		bufs[i].iova = IOVA_KEEP(i);
+		ioas_map(&b, b.ioas[D_NOIOMMU], bufs[i].va, bufs[i].size,
+			 bufs[i].iova);
+		bench_walks(&b, &bufs[i]);
+	}
+	t[3] = now_ns();
+	progress("ioctl rates");
+	bench_rate(&b, bufs);
+	t[4] = now_ns();
+	progress("MAP/UNMAP latency against GET_PA walks");
+	bench_conc(&b, bufs);
+	t[5] = now_ns();
+	progress("DMA");
+	bench_dma(&b, &bufs[0]);
+	t[6] = now_ns();
+	progress("done");
+
+	for (i = 0; i < 4; i++) {
+		ioas_unmap(&b, b.ioas[D_NOIOMMU], bufs[i].iova, bufs[i].size);
+		if (munlock(bufs[i].va, bufs[i].size))
+			fail("munlock");
+		buf_free(&bufs[i]);
+		print_buf(&bufs[i]);
+	}
+	if (b.frag.done)
+		print_frag(&b);
+	print_conc(&b);
+	printf("BENCH kind=time setup_s=%.1f map_mem_s=%.1f frag_s=%.1f walks_s=%.1f rate_s=%.1f conc_s=%.1f dma_s=%.1f total_s=%.1f\n",
+	       (t[0] - t_start) / 1e9, (t[1] - t[0]) / 1e9, (t[2] - t[1]) / 1e9,
+	       (t[3] - t[2]) / 1e9, (t[4] - t[3]) / 1e9, (t[5] - t[4]) / 1e9,
+	       (t[6] - t[5]) / 1e9, (t[6] - t_start) / 1e9);
 	print_targets(&b, bufs);
 
 	close(b.devfd);
