@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Build the kselftests the guest runs, statically linked, against the UAPI
 # headers of a kernel build:  build-selftests.sh CONFIGNAME TARGET...
-# TARGETs: iommu, vfio. Output: build/selftests/<config>/<target>/.
+# TARGETs: iommu, vfio. Output: build/selftests/<config>/<target>/, and for
+# vfio also kselftest's install layout in build/selftests/<config>/kselftest/.
+# HEADERS=DIR: the kernel's exported UAPI headers are already in DIR (a
+# prebuilt kernel's); no "make headers", no kernel build needed (set
+# CASE_LIMIT then if OUT has no .config).
 source "$(dirname "$0")/lib.sh"
 
 name=${1:?usage: build-selftests.sh CONFIGNAME TARGET...}
@@ -9,11 +13,17 @@ shift
 SRC=${SRC:-$TREE}
 OUT=${OUT:-$BUILD/out/$name}
 DEST=${DEST:-$BUILD/selftests/$name}
-[ -f "$OUT/.config" ] || die "no kernel build in $OUT (run build-kernel.sh $name first)"
+HDR=${HEADERS:-$OUT/usr/include}
 use_ccache
 
-run_logged "$LOGS/headers-$name.log" make -C "$SRC" O="$OUT" headers ||
-	die "make headers failed"
+if [ -n "${HEADERS:-}" ]; then
+	[ -f "$HDR/linux/vfio.h" ] || die "no exported UAPI headers in $HDR"
+	[ -f "$OUT/.config" ] || [ -n "${CASE_LIMIT:-}" ] || die "HEADERS= without $OUT/.config: set CASE_LIMIT"
+else
+	[ -f "$OUT/.config" ] || die "no kernel build in $OUT (run build-kernel.sh $name first)"
+	run_logged "$LOGS/headers-$name.log" make -C "$SRC" O="$OUT" headers ||
+		die "make headers failed"
+fi
 
 # kselftest_harness.h kills a case after TEST_TIMEOUT_DEFAULT (30 s), or
 # after the seconds of TEST_F_TIMEOUT(); neither can be changed with -D. The
@@ -50,7 +60,7 @@ MARKER="kselftest_harness.h: TEST_TIMEOUT_DEFAULT $LIMIT"
 # (kselftest_harness.h among them) and iommufd's test header
 # (iommufd_test.h), committed and uncommitted, and the per-case limit.
 inputs() {
-	{ (cd "$OUT/usr/include" && find . -type f -print0 | sort -z | xargs -0 sha1sum)
+	{ (cd "$HDR" && find . -type f -print0 | sort -z | xargs -0 sha1sum)
 	  git -C "$SRC" rev-parse HEAD:tools HEAD:drivers/iommu/iommufd
 	  git -C "$SRC" diff HEAD -- tools drivers/iommu/iommufd
 	  echo "$LIMIT"; } | sha1sum | cut -c1-40
@@ -99,29 +109,64 @@ check_limits() {
 	return $bad
 }
 
+# kselftest's make arguments: the shadow's copy of kselftest_harness.h, the
+# tree's paths, static binaries.
+mk_args=(CC="ccache gcc" selfdir="$SRC/tools/testing/selftests" top_srcdir="$SRC"
+	USERCFLAGS="-iquote $SHADOW/tools/testing/selftests"
+	KHDR_INCLUDES="-isystem $HDR" EXTRA_CFLAGS=-static LDFLAGS="-static -pthread")
+
+# The kselftest install layout of vfio, as upstream users get it from
+# "make -C tools/testing/selftests TARGETS=vfio install": run_kselftest.sh,
+# kselftest-list.txt, kselftest/ (the runner) and vfio/ (the binaries and
+# vfio's scripts) in $INST; guest/suites.sh's vfio_run_kselftest runs it.
+# kselftest's own install target, from the shadow with BUILD=$DEST: its
+# "all" step finds the binaries just built in $DEST/vfio up to date (nothing
+# is compiled again) and install copies them, limits included.
+INST=$DEST/kselftest
+install_vfio() {
+	local b
+	rm -rf "${INST:?}"
+	run_logged "$LOGS/selftests-$name-install.log" \
+		make -C "$SHADOW/tools/testing/selftests" TARGETS=vfio BUILD="$DEST" \
+		KSFT_INSTALL_PATH="$INST" "${mk_args[@]}" install ||
+		die "selftests[$name]: kselftest install of vfio failed (see $LOGS/selftests-$name-install.log)"
+	! grep -q 'ccache gcc' "$LOGS/selftests-$name-install.log" ||
+		die "selftests[$name]: kselftest install compiled vfio again (see $LOGS/selftests-$name-install.log)"
+	grep -qx 'vfio:vfio_iommufd_noiommu_test' "$INST/kselftest-list.txt" ||
+		die "selftests[$name]: $INST/kselftest-list.txt does not list vfio's tests"
+	for b in "$DEST/vfio"/*; do
+		[ -f "$b" ] && [ -x "$b" ] || continue
+		cmp -s "$b" "$INST/vfio/${b##*/}" || die "selftests[$name]: $INST/vfio/${b##*/} is not $b"
+	done
+	check_limits "$INST/vfio" || die "selftests[$name]: installed vfio: not every binary has the ${LIMIT}s limit"
+}
+
 shadow "$@"
 for t in "$@"; do
 	# REUSE=DIR: DIR/<target> built from the same inputs is copied instead
-	# of built again (the bisect: most patches change none of them).
+	# of built again (the bisect: most patches change none of them), with
+	# vfio's install layout if DIR has one.
 	if [ -n "${REUSE:-}" ] && [ -f "$REUSE/$t/.inputs" ] && [ "$(cat "$REUSE/$t/.inputs")" = "$key" ]; then
 		step "selftests[$name]: $t unchanged since $REUSE, reused"
 		rm -rf "${DEST:?}/$t"
 		mkdir -p "$DEST"
 		cp -a "$REUSE/$t" "$DEST/$t"
+		if [ "$t" = vfio ]; then
+			rm -rf "${INST:?}"
+			[ ! -d "$REUSE/kselftest" ] || cp -a "$REUSE/kselftest" "$INST"
+		fi
 		continue
 	fi
 	step "selftests[$name]: building $t (static, ${LIMIT}s per kselftest_harness.h case)"
 	# make does not know the copy of the header: other inputs, build anew.
 	[ "$(cat "$DEST/$t/.inputs" 2>/dev/null)" = "$key" ] || rm -rf "${DEST:?}/$t"
 	rm -f "$DEST/$t/.inputs"
+	[ "$t" != vfio ] || rm -rf "${INST:?}"
 	mkdir -p "$DEST/$t"
 	run_logged "$LOGS/selftests-$name-$t.log" \
-		make -C "$SHADOW/tools/testing/selftests/$t" -j"$(nproc)" CC="ccache gcc" \
-		selfdir="$SRC/tools/testing/selftests" top_srcdir="$SRC" \
-		USERCFLAGS="-iquote $SHADOW/tools/testing/selftests" \
-		KHDR_INCLUDES="-isystem $OUT/usr/include" OUTPUT="$DEST/$t" \
-		EXTRA_CFLAGS=-static LDFLAGS="-static -pthread" ||
+		make -C "$SHADOW/tools/testing/selftests/$t" -j"$(nproc)" "${mk_args[@]}" OUTPUT="$DEST/$t" ||
 		die "selftests[$name]: $t does not build (see $LOGS/selftests-$name-$t.log)"
 	check_limits "$DEST/$t" || die "selftests[$name]: $t: not every binary has the ${LIMIT}s limit"
+	[ "$t" != vfio ] || install_vfio
 	echo "$key" >"$DEST/$t/.inputs"
 done

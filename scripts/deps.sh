@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 PKGS=(build-essential flex bison bc libelf-dev libssl-dev cpio git ccache
       uuid-dev libcap-dev busybox-static qemu-system-x86 xz-utils python3
       codespell kmod perl python3-docutils python3-ply python3-git gpgv debian-archive-keyring
-      ca-certificates dpkg-dev procps)
+      ca-certificates dpkg-dev procps rsync bash-static)
 
 missing=()
 for p in "${PKGS[@]}"; do
