@@ -81,6 +81,104 @@ suite_vfio_iommufd_noiommu_test() { run_vfio_test vfio_iommufd_noiommu_test; }
 suite_vfio_pci_driver_test() { run_vfio_test vfio_pci_driver_test; }
 suite_vfio_pci_device_test() { run_vfio_test vfio_pci_device_test; }
 
+# vfio's selftests the way upstream users run them, from kselftest's install
+# layout (build-selftests.sh; /opt/kselftest here): run_kselftest.sh -c vfio
+# with the device in $VFIO_SELFTESTS_BDF. One case per test program, from
+# run_kselftest.sh's own ok/not ok lines; each program's TAP is nested under
+# them with a "# " prefix and is not counted again (suites above count the
+# cases). ksft_programs adds to them what scripts/tap-count.awk needs: the
+# reason a skipped program printed, SKIP for an "ok" program whose every
+# case skipped (kselftest_harness.h exits 0 then), and a timeout line for a
+# program in which a case ran out of time. The runner's own limit per
+# program ("timeout set to 45") needs /usr/bin/timeout, which the guest does
+# not have; build-selftests.sh's per-case limits apply.
+ksft_programs() {
+	awk '
+	function reset() { reason = ""; text = ""; ran = -1; skipped = 0; timeout = 0 }
+	BEGIN { reset() }
+	/^# selftests: / { reset(); print; next }
+	/^# / {
+		l = substr($0, 3)
+		if (l ~ /^1\.\.0 # SKIP/ && reason == "") {
+			reason = l; sub(/^1\.\.0 # SKIP */, "", reason)
+		} else if (l ~ /^ok [0-9]+ .*# SKIP/ && reason == "") {
+			reason = l; sub(/^[^#]*# SKIP */, "", reason)
+		} else if (l ~ /^# Totals: pass:/) {
+			t = l; sub(/^# Totals: /, "", t); split(t, kv, /[ :]+/)
+			ran = kv[2] + kv[4] + kv[6] + kv[8]; skipped = kv[10] + 0
+		} else if (l ~ /: Test terminated by timeout$/) {
+			timeout = 1
+		} else if (text == "" && l !~ /^(ok |not ok |1\.\.|# |TAP version)/ && l ~ /[^ ]/) {
+			text = l
+		}
+		print; next
+	}
+	/^ok [0-9]+ .* # SKIP *$/ {
+		sub(/ *$/, ""); print $0 " " (reason != "" ? reason : text); next
+	}
+	/^ok [0-9]+ / && !/#/ && ran == 0 && skipped > 0 {
+		print $0 " # SKIP every case skipped (" skipped "): " reason; next
+	}
+	/^not ok [0-9]+ / && (timeout || / # TIMEOUT /) {
+		name = $0; sub(/^not ok [0-9]+ /, "", name); sub(/ *#.*$/, "", name)
+		print "# " name ": Test terminated by timeout"
+	}
+	{ print }'
+}
+suite_vfio_run_kselftest() {
+	[ -x /opt/kselftest/run_kselftest.sh ] ||
+		{ echo "1..0 # SKIP no kselftest install layout in this guest"; return 4; }
+	bind_edu || { echo "1..0 # SKIP edu device cannot be bound to vfio-pci"; return 4; }
+	# The runner appends each program's output to /dev/stdout, which the
+	# guest's bare devtmpfs lacks (udev makes it elsewhere): without the
+	# link the output would go to a new file /dev/stdout. Appending to
+	# ksft.out too: through a file opened without O_APPEND the runner's own
+	# lines would overwrite the programs'.
+	[ -e /dev/stdout ] || ln -s /proc/self/fd/1 /dev/stdout
+	: >/tmp/ksft.out
+	VFIO_SELFTESTS_BDF=$(edu_bdf) /opt/kselftest/run_kselftest.sh -c vfio >>/tmp/ksft.out 2>&1
+	rc=$?
+	ksft_programs </tmp/ksft.out
+	return $rc
+}
+
+# vfio's scripts as their users run them, under bash (busybox sh cannot):
+# setup.sh hands a device to vfio-pci and records it, run.sh runs a test on
+# the recorded devices, cleanup.sh gives them back. The device starts with no
+# driver, as edu does at boot (the guest has no driver for it).
+unbound() {	# unbound BDF: no driver, no driver_override
+	! [ -e "/sys/bus/pci/devices/$1/driver" ] &&
+		[ "$(cat "/sys/bus/pci/devices/$1/driver_override")" = "(null)" ]
+}
+unbind_dev() {
+	[ ! -e "/sys/bus/pci/devices/$1/driver" ] || echo "$1" >"/sys/bus/pci/devices/$1/driver/unbind"
+	echo >"/sys/bus/pci/devices/$1/driver_override"
+	unbound "$1"
+}
+setup_dev() {
+	bash ./setup.sh "$1" &&
+		[ "$(basename "$(readlink "/sys/bus/pci/devices/$1/driver")")" = vfio-pci ]
+}
+cleanup_dev() {
+	bash ./cleanup.sh && unbound "$1" && ! [ -e /tmp/vfio-selftests-devices ]
+}
+suite_vfio_scripts() {
+	[ -d /opt/kselftest/vfio ] ||
+		{ echo "1..0 # SKIP no kselftest install layout in this guest"; return 4; }
+	n=0
+	fails=0
+	echo "TAP version 13"
+	echo "1..4"
+	bdf=$(edu_bdf)
+	cd /opt/kselftest/vfio || return 1
+	check "edu ($bdf) has no driver" unbind_dev "$bdf"
+	check "setup.sh binds it to vfio-pci" setup_dev "$bdf"
+	check "run.sh ./vfio_pci_device_test passes on it" bash ./run.sh ./vfio_pci_device_test
+	check "cleanup.sh unbinds it, clears driver_override and its record" cleanup_dev "$bdf"
+	cd /
+	[ $fails = 0 ]
+}
+
 # Any suite named after an executable in /opt/bin runs it as is.
 run_suite() {
 	if type "suite_$1" >/dev/null 2>&1; then

@@ -20,8 +20,16 @@ kernel=${KERNEL:-$OUT/arch/x86/boot/bzImage}
 mem=${GUEST_MEM:-2G}
 files=(-f "$TOP/guest/suites.sh:/opt/guest/suites.sh")
 for b in "$ST"/*/*; do
+	[[ $b != "$ST/kselftest/"* ]] || continue
 	[ -f "$b" ] && [ -x "$b" ] && files+=(-f "$b")
 done
+# vfio's kselftest install layout (build-selftests.sh) goes in whole to
+# /opt/kselftest, with bash for vfio's scripts (they need it; busybox sh
+# cannot run them): Debian's bash-static as /bin/bash.
+if [ -d "$ST/kselftest" ]; then
+	files+=(-f "$ST/kselftest:/opt/kselftest")
+	[ ! -x /bin/bash-static ] || files+=(-f /bin/bash-static:/bin/bash)
+fi
 for b in ${GUEST_EXTRA_FILES:-}; do
 	files+=(-f "$b")
 done

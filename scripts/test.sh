@@ -135,7 +135,7 @@ bg_start recorded static env STATIC_REV="$(git -C "$TREE" rev-parse HEAD)" \
 # vCPU (a second one costs ~20% more host CPU under TCG for nothing); the
 # series' tests, which include a multi-threaded stress case, on two.
 DEBUG_SUITES_UP="iommufd iommufd_fail_nth"
-DEBUG_SUITES="noiommu_group noiommu_cdev_smoke vfio_iommufd_noiommu_test vfio_pci_driver_test vfio_pci_device_test"
+DEBUG_SUITES="noiommu_group noiommu_cdev_smoke vfio_iommufd_noiommu_test vfio_pci_driver_test vfio_pci_device_test vfio_run_kselftest vfio_scripts"
 MAIN_SUITES="iommufd_fail_nth"
 if [ -n "${ONLY:-}" ]; then
 	DEBUG_SUITES_UP=
