@@ -158,6 +158,7 @@ $1 == "BENCH" {
 	if (kind == "conc") CONC[item] = n
 	if (kind == "conc_thread") CT = n
 	if (kind == "time") TIME = n
+	if (kind == "v7runs") V7R = n
 	if (kind == "dma") DMA = n
 	if (kind == "env") ENV = n
 	if (kind == "target") { nt++; TGT[nt] = n; TID[item] = n }
@@ -228,6 +229,12 @@ END {
 		derive(nm_, "area_bytes", f(ratio(V[x, "mock_d_sunreclaim_kb"] * 1024, V[x, "pages"]), 0))
 		derive(nm_, "walk_ns_per_run", f(ratio(V[x, "walk_us_med"] * 1000, V[x, "runs_getpa"]), 0))
 		derive(nm_, "walk_run_x_floor", f(ratio(V[x, "walk_us_med"] * 1000 / V[x, "runs_getpa"], flns), 2))
+	}
+	if (V7R) {
+		x = V7R
+		derive(ITEM[x], "pages_per_run", f(ratio(V[x, "pages"], V[x, "runs"]), 1))
+		derive(ITEM[x], "walk_ns_per_run", f(ratio(V[x, "walk_us_med"] * 1000, V[x, "runs"]), 0))
+		derive(ITEM[x], "walk_run_x_floor", f(ratio(V[x, "walk_us_med"] * 1000 / V[x, "runs"], flns), 2))
 	}
 	if ("getpa" in CONC) {
 		g = CONC["getpa"]
@@ -322,6 +329,10 @@ function tdesc(id, v, lim,   b, x, o, p, what) {
 		return sprintf("5. GET_PA of one 2 MiB page / one 4 KiB page (random pages of the 1 GiB buffers): %.2fx (target <= %gx)", v, lim)
 	if (id ~ /^getpa_vs_pagemap_/) { b = id; sub(/^getpa_vs_pagemap_/, "", b)
 		return sprintf("5. %s: pagemap read of the mlocked buffer / GET_PA walk = %.1fx (target >= %gx)", b, v, lim) }
+	if (id == "walk_run_vs_floor_v7runs") { x = V7R
+		return sprintf("5. %s at v7's run length (%s runs, %s pages a run) GET_PA walk per run / syscall floor: %.2fx (%s ns a run; target <= v7's %.2fx at 66.9 pages a run)",
+			       substr(ITEM[x], 1, index(ITEM[x], "-v7runs") - 1), V[x, "runs"], dget(ITEM[x], "pages_per_run"), v,
+			       dget(ITEM[x], "walk_ns_per_run"), lim) }
 	if (id ~ /^walk_run_vs_floor_/) { b = id; sub(/^walk_run_vs_floor_/, "", b)
 		return sprintf("5. %s GET_PA walk per run / syscall floor of this boot: %.2fx (%s ns a run, %s pages a run, floor %s ns; target <= v7's %.2fx at 66.9 pages a run)%s",
 			       b, v, dget(b, "walk_ns_per_run"), dget(b, "pages_per_run"), V[RATE["floor"], "ns_med"], lim,
@@ -391,6 +402,14 @@ function table(   b, x, t, e, fl, nmet, nmiss, nskip, c, w, st) {
 	}
 	printf "   pm/GETPA: pagemap time / GET_PA walk time (> 1: GET_PA faster). GET_PA per page: one call per 4 KiB\n"
 	printf "   page, the cost of the walk if every page were its own run (fully fragmented memory); pp/walk: that / walk.\n"
+	printf "   Pages in runs whose IOVA and physical address agree modulo 64 KiB / 2 MiB (a table can use leaves of\n"
+	printf "   that size there; the layout differs per boot and moves the MAP, UNMAP and walk costs):"
+	for (b = 1; b <= nb; b++)
+		printf " %s %.0f%%/%.0f%%%s", ITEM[BUF[b]], ratio(V[BUF[b], "align64k_pages"], V[BUF[b], "pages"]) * 100,
+		       ratio(V[BUF[b], "align2m_pages"], V[BUF[b], "pages"]) * 100, b < nb ? "," : "\n"
+	printf "   Longest run, pages:"
+	for (b = 1; b <= nb; b++)
+		printf " %s %s%s", ITEM[BUF[b]], V[BUF[b], "longest_run_pages"], b < nb ? "," : "\n"
 	printf "   With the setup: mlock + pagemap / (IOAS_MAP + GET_PA walk):"
 	for (b = 1; b <= nb; b++)
 		printf " %s %sx%s", ITEM[BUF[b]], dget(ITEM[BUF[b]], "mlock_pagemap_over_map_getpa"), b < nb ? "," : "\n"
@@ -399,6 +418,13 @@ function table(   b, x, t, e, fl, nmet, nmiss, nskip, c, w, st) {
 	       V[e, "v7_walk_ns_per_run"], V[e, "v7_floor_ns"], ratio(V[e, "v7_walk_ns_per_run"], V[e, "v7_floor_ns"])
 	for (b = 1; b <= nb; b++)
 		printf " %s %sx%s", ITEM[BUF[b]], dget(ITEM[BUF[b]], "walk_run_x_floor"), b < nb ? "," : "\n"
+	if (V7R) {
+		x = V7R
+		printf "   %s at v7's run length (%s-page chunks of it mapped in reverse order): %s runs, %s pages a run;\n",
+		       substr(ITEM[x], 1, index(ITEM[x], "-v7runs") - 1), V[x, "chunk_pages"], V[x, "runs"], dget(ITEM[x], "pages_per_run")
+		printf "   GET_PA walk %s us, %s ns a run = %sx the floor (v7's recorded run: 4.95x at 66.9 pages a run)\n",
+		       mm(x, "walk_us"), dget(ITEM[x], "walk_ns_per_run"), dget(ITEM[x], "walk_run_x_floor")
+	}
 	printf "   cross-check GET_PA runs == pagemap runs (every repetition, both walks%s): %s\n",
 	       FRAG ? ", and the fragmented mapping" : "", V[RES, "status"] == "ok" ? "identical" : "MISMATCH"
 
@@ -410,7 +436,7 @@ function table(   b, x, t, e, fl, nmet, nmiss, nskip, c, w, st) {
 		maprow(BUF[b], ITEM[BUF[b]], V[BUF[b], "map_samples"])
 	if (FRAG)
 		maprow(FRAG, ITEM[FRAG], V[FRAG, "reps"])
-	printf "   n: samples per IOAS (more for smaller buffers, so each gets about the same measured time).\n"
+	printf "   n: samples per IOAS, after one that is not counted: at least REPS, and as many as fit in 2 s.\n"
 	printf "   mlock of the buffer, ms:"
 	for (b = 1; b <= nb; b++)
 		printf " %s %s%s", ITEM[BUF[b]], V[BUF[b], "mlock_ms_med"], b < nb ? "," : "\n"
@@ -424,7 +450,9 @@ function table(   b, x, t, e, fl, nmet, nmiss, nskip, c, w, st) {
 		x = FRAG
 		printf "   %s: %s one-page IOAS_MAPs, page i of the 4 KiB buffer at IOVA base + (%s-1-i) pages, then one\n",
 		       ITEM[x], V[x, "pages"], V[x, "pages"]
-		printf "   IOAS_UNMAP of the range. Checked on the noiommu IOAS: GET_PA finds %s runs for %s pages (%s);\n",
+		printf "   IOAS_UNMAP of the range; %s pages changed places with the next slot's so that no two IOVA-adjacent\n",
+		       V[x, "moved"]
+		printf "   pages are physically adjacent. Checked on the noiommu IOAS: GET_PA finds %s runs for %s pages (%s);\n",
 		       V[x, "runs_getpa"], V[x, "pages"], V[x, "runs_getpa"] == V[x, "pages"] ? "one per page" : "NOT one per page"
 		printf "   pagemap: %s IOVA-adjacent pairs physically adjacent (%s); GET_PA == pagemap page by page: %s.\n",
 		       V[x, "adjacent_pairs"], V[x, "adjacent_pairs"] == 0 ? "fully fragmented" : "NOT fully fragmented",
@@ -477,9 +505,13 @@ function table(   b, x, t, e, fl, nmet, nmiss, nskip, c, w, st) {
 		       dget("conc", "added_phase_max_us_vs_busy"), dget("conc", "added_max_us_vs_busy"), dget("conc", "added_p99_us_vs_busy")
 		printf "   against idle: ph.max %+.0f us, max %+.0f us, p99 %+.0f us\n",
 		       dget("conc", "added_phase_max_us_vs_idle"), dget("conc", "added_max_us_vs_idle"), dget("conc", "added_p99_us_vs_idle")
+		printf "   the longest MAP / UNMAP alone, us: idle %.0f / %.0f, busy %.0f / %.0f, GET_PA walks %.0f / %.0f\n",
+		       V[CONC["idle"], "us_max_map"], V[CONC["idle"], "us_max_unmap"], V[CONC["busy"], "us_max_map"],
+		       V[CONC["busy"], "us_max_unmap"], V[CONC["getpa"], "us_max_map"], V[CONC["getpa"], "us_max_unmap"]
 		printf "   the walker: %s whole-buffer walks; longest single GET_PA call %s us (its waits for the lock and host\n",
 		       V[CT, "walks"], V[CT, "getpa_call_max_us"]
-		printf "   preemption included)\n"
+		printf "   preemption included). The two threads ran %s.\n",
+		       V[CT, "pinned"] + 0 ? "pinned to CPUs 0 and 1" : "where the scheduler put them (pinning FAILED)"
 	}
 
 	x = DMA

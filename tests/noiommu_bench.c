@@ -33,7 +33,9 @@
  * targets were met), 1 when it could not run, 2 when GET_PA and pagemap
  * disagree or a DMA came back wrong (a correctness bug).
  */
+#define _GNU_SOURCE
 #include <dirent.h>
+#include <sched.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -87,6 +89,10 @@
 #define IOVA_CMP	GIB
 #define IOVA_KEEP(i)	((4UL + 4UL * (i)) * GIB)
 #define IOVA_CONC	(24UL * GIB)
+#define IOVA_V7RUNS	(32UL * GIB)
+
+/* Pages a run of the mapping that compares GET_PA with v7's recorded run */
+#define V7_RUN_PAGES	64
 
 /* Targets (see README.md, "Benchmark") */
 #define T_GETPA_VS_FLOOR	3.0
@@ -162,6 +168,9 @@ struct buf {
 	size_t mem_copies;			/* mappings for the memory */
 	struct memd mem[ND];
 	long anonhuge;		/* THP kB the buffer got, must be 0 */
+	/* pages in runs whose IOVA and PA agree modulo 64 KiB, 2 MiB */
+	size_t align64k, align2m;
+	size_t longest_run;	/* pages */
 };
 
 /* The fully fragmented mapping (a prefix of the large 4 KiB buffer) */
@@ -173,6 +182,7 @@ struct frag {
 	struct memd mem[ND];
 	size_t runs_getpa;	/* GET_PA runs over the mapping */
 	size_t adjacent;	/* IOVA-adjacent pairs physically adjacent */
+	size_t moved;		/* pages moved from the reverse order for that */
 	int verified;		/* GET_PA == pagemap, page by page */
 	struct stat2 walk;	/* us, GET_PA run by run over it */
 };
@@ -183,6 +193,7 @@ struct conc_stat {
 	double phase_max_med;		/* us, median of the phases' maxima */
 	char phase_max[256];		/* us, each phase's maximum */
 	size_t hist[5];			/* >= 1, 2, 4, 8, 16 ms */
+	double max_map, max_unmap;	/* us, the longest MAP and UNMAP */
 };
 
 struct bench {
@@ -207,9 +218,12 @@ struct bench {
 	struct runs a, b;
 	struct stat2 floor, getpa1, getpa1_rand, getpa2m, getpa2m_rand;
 	struct frag frag;
+	struct stat2 v7runs_walk;	/* us */
+	size_t v7runs_runs;
 	struct conc_stat conc[3];
 	double conc_getpa_call_max_us;
 	long conc_walks, conc_busy_calls;
+	int conc_pinned;
 	int mismatch;
 };
 
@@ -788,18 +802,29 @@ static double aa_noise(const uint64_t *v, size_t n)
 
 /*
  * MAP + UNMAP of the whole buffer at IOVA_CMP on both IOASes, interleaved
- * sample by sample (which IOAS goes first alternates). Smaller buffers get
- * proportionally more samples, so that every buffer is timed for about the
- * same total time and a short operation is not at the mercy of a few host
- * preemptions.
+ * sample by sample (which IOAS goes first alternates), after one sample of
+ * each that is not counted (the tables then have their steady state). Each
+ * buffer gets at least REPS samples and as many more as fit in MAP_TIME_NS
+ * (at most MAX_SAMPLES), so that a short operation is not at the mercy of a
+ * few host preemptions.
  */
+#define MAP_TIME_NS	2000000000ULL
+
 static void bench_map_time(struct bench *b, struct buf *buf)
 {
-	uint64_t tm[ND][MAX_SAMPLES], tu[ND][MAX_SAMPLES], t;
-	size_t n = b->reps * (b->max_size / buf->size);
+	uint64_t tm[ND][MAX_SAMPLES], tu[ND][MAX_SAMPLES], t, t0;
+	size_t n = b->reps;
 	size_t i;
 	int k, d;
 
+	t0 = now_ns();
+	for (d = 0; d < ND; d++) {
+		ioas_map(b, b->ioas[d], buf->va, buf->size, IOVA_CMP);
+		ioas_unmap(b, b->ioas[d], IOVA_CMP, buf->size);
+	}
+	t = now_ns() - t0;
+	if (t && MAP_TIME_NS / t > n)
+		n = MAP_TIME_NS / t;
 	if (n > MAX_SAMPLES)
 		n = MAX_SAMPLES;
 	for (i = 0; i < n; i++) {
@@ -879,55 +904,130 @@ static void bench_mlock(struct bench *b, struct buf *buf)
 	buf->mlock = summarize(tl, b->reps, 1e6);
 }
 
-/* ---- the fully fragmented mapping ---- */
-
-/* Page i of the buffer at IOVA_CMP + (n - 1 - i) pages, one MAP per page */
-static void frag_map(struct bench *b, int d, struct buf *buf, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		ioas_map(b, b->ioas[d], buf->va + i * PAGE_SZ, PAGE_SZ,
-			 IOVA_CMP + (n - 1 - i) * PAGE_SZ);
-}
+/* ---- mappings in reverse order: fully fragmented, and v7's run length ---- */
 
 /*
- * While the fragmented mapping is in the noiommu IOAS: GET_PA's runs over
- * it must be what /proc/self/pagemap says page by page, and how many of its
- * IOVA-adjacent pages are physically adjacent (0 for a fully fragmented
- * mapping; the mock IOAS gets the same layout of the same pages).
+ * A buffer mapped chunk by chunk (chunk pages per IOAS_MAP) in reverse
+ * order: buffer chunk perm[s] at IOVA slot s, perm[s] = nchunks - 1 - s, so
+ * IOVA-adjacent chunks are not physically adjacent unless the allocator
+ * happened to hand out pages in descending order. With one page a chunk the
+ * mapping must be fully fragmented: where two IOVA-adjacent pages would be
+ * physically adjacent, one of them changes places with the next slot's page
+ * (moved counts these).
  */
-static void frag_verify(struct bench *b, struct buf *buf, struct frag *fr)
-{
-	uint64_t *pfn, tw[MAX_REPS], t;
-	size_t k, done, m;
-	int r;
+struct layout {
+	size_t pages, chunk, nchunks;
+	uint32_t *perm;
+	uint64_t *pfn;		/* of the buffer's pages, from pagemap */
+	size_t moved;
+};
 
-	pfn = calloc(fr->pages, sizeof(*pfn));
-	if (!pfn)
-		fail("calloc pfns");
-	for (done = 0; done < fr->pages; done += m) {
-		m = fr->pages - done;
+static void read_pfns(struct bench *b, struct buf *buf, uint64_t *pfn,
+		      size_t pages)
+{
+	size_t done, m, i;
+
+	for (done = 0; done < pages; done += m) {
+		m = pages - done;
 		if (m > b->batch)
 			m = b->batch;
 		pagemap_read(b, buf, done, m, pfn + done);
 	}
-	b->b.n = 0;
-	for (k = 0; k < fr->pages; k++)
-		runs_extend(&b->b, k * PAGE_SZ,
-			    (pfn[fr->pages - 1 - k] & PM_PFN_MASK) * PAGE_SZ,
-			    PAGE_SZ);
-	fr->adjacent = fr->pages - b->b.n;
-	free(pfn);
+	for (i = 0; i < pages; i++)
+		pfn[i] &= PM_PFN_MASK;
+}
 
-	for (r = 0; r < fr->reps; r++) {
-		t = now_ns();
-		getpa_walk(b, IOVA_CMP, fr->size, &b->a);
-		tw[r] = now_ns() - t;
-		fr->verified = check_runs(b, "frag", "walk");
+static void layout_init(struct bench *b, struct buf *buf, struct layout *l,
+			size_t pages, size_t chunk)
+{
+	size_t s, n, passes;
+	uint32_t x;
+
+	l->pages = pages;
+	l->chunk = chunk;
+	l->nchunks = pages / chunk;
+	l->moved = 0;
+	l->perm = calloc(l->nchunks, sizeof(*l->perm));
+	l->pfn = calloc(pages, sizeof(*l->pfn));
+	if (!l->perm || !l->pfn)
+		fail("calloc layout");
+	for (s = 0; s < l->nchunks; s++)
+		l->perm[s] = l->nchunks - 1 - s;
+	if (chunk != 1)
+		return;
+	read_pfns(b, buf, l->pfn, pages);
+	n = l->nchunks;
+	for (passes = 0; passes < 8; passes++) {
+		size_t fixed = 0;
+
+		for (s = 0; s + 1 < n; s++) {
+			if (l->pfn[l->perm[s + 1]] != l->pfn[l->perm[s]] + 1)
+				continue;
+			/* swap with a page two slots on (or before, at the end) */
+			if (s + 2 < n) {
+				x = l->perm[s + 1];
+				l->perm[s + 1] = l->perm[s + 2];
+				l->perm[s + 2] = x;
+			} else if (s > 0) {
+				x = l->perm[s];
+				l->perm[s] = l->perm[s - 1];
+				l->perm[s - 1] = x;
+			}
+			fixed++;
+		}
+		l->moved += fixed;
+		if (!fixed)
+			break;
 	}
-	fr->runs_getpa = b->a.n;
-	fr->walk = summarize(tw, fr->reps, 1e3);
+}
+
+static void layout_free(struct layout *l)
+{
+	free(l->perm);
+	free(l->pfn);
+}
+
+/* Map the layout at iova, chunk by chunk, buffer chunk 0 first */
+static void layout_map(struct bench *b, int d, struct buf *buf,
+		       struct layout *l, uint64_t iova)
+{
+	size_t s;
+
+	for (s = l->nchunks; s-- > 0;)
+		ioas_map(b, b->ioas[d], buf->va + (size_t)l->perm[s] * l->chunk * PAGE_SZ,
+			 l->chunk * PAGE_SZ, iova + s * l->chunk * PAGE_SZ);
+}
+
+/*
+ * While the layout is mapped (so its pages are pinned) in the noiommu IOAS:
+ * the runs it must have, from /proc/self/pagemap, against GET_PA's, walked
+ * reps times (the walk is timed). Returns the IOVA-adjacent pairs that are
+ * physically adjacent.
+ */
+static size_t layout_verify(struct bench *b, struct buf *buf, struct layout *l,
+			    uint64_t iova, const char *name, int reps,
+			    struct stat2 *walk, size_t *runs, int *verified)
+{
+	uint64_t tw[MAX_REPS], t;
+	size_t k, page;
+	int r;
+
+	read_pfns(b, buf, l->pfn, l->pages);
+	b->b.n = 0;
+	for (k = 0; k < l->pages; k++) {
+		page = (size_t)l->perm[k / l->chunk] * l->chunk + k % l->chunk;
+		runs_extend(&b->b, k * PAGE_SZ, l->pfn[page] * PAGE_SZ, PAGE_SZ);
+	}
+	*verified = 1;
+	for (r = 0; r < reps; r++) {
+		t = now_ns();
+		getpa_walk(b, iova, l->pages * PAGE_SZ, &b->a);
+		tw[r] = now_ns() - t;
+		*verified &= check_runs(b, name, "walk");
+	}
+	*runs = b->a.n;
+	*walk = summarize(tw, reps, 1e3);
+	return l->pages - b->b.n;
 }
 
 static void bench_frag(struct bench *b, struct buf *buf)
@@ -936,11 +1036,14 @@ static void bench_frag(struct bench *b, struct buf *buf)
 	struct memd v[ND][MAX_REPS];
 	struct frag *fr = &b->frag;
 	struct meminfo m0, m1, m2;
+	struct layout l;
 	int r, k, d;
 
 	fr->size = b->frag_mib * MIB;
 	fr->pages = fr->size / PAGE_SZ;
 	fr->reps = b->frag_reps;
+	layout_init(b, buf, &l, fr->pages, 1);
+	fr->moved = l.moved;
 	for (r = 0; r < fr->reps; r++) {
 		for (k = 0; k < ND; k++) {
 			d = (k + r) % ND;
@@ -950,12 +1053,16 @@ static void bench_frag(struct bench *b, struct buf *buf)
 			sleep_ms(200);
 			meminfo_read(&m0);
 			t = now_ns();
-			frag_map(b, d, buf, fr->pages);
+			layout_map(b, d, buf, &l, IOVA_CMP);
 			tm[d][r] = now_ns() - t;
 			sleep_ms(200);
 			meminfo_read(&m1);
 			if (d == D_NOIOMMU && r == 0)
-				frag_verify(b, buf, fr);
+				fr->adjacent = layout_verify(b, buf, &l, IOVA_CMP,
+							     "frag", fr->reps,
+							     &fr->walk,
+							     &fr->runs_getpa,
+							     &fr->verified);
 			t = now_ns();
 			ioas_unmap(b, b->ioas[d], IOVA_CMP, fr->size);
 			tu[d][r] = now_ns() - t;
@@ -964,6 +1071,7 @@ static void bench_frag(struct bench *b, struct buf *buf)
 			v[d][r] = mem_delta("frag", d, r, &m0, &m1, &m2);
 		}
 	}
+	layout_free(&l);
 	for (d = 0; d < ND; d++) {
 		fr->map[d] = summarize(tm[d], fr->reps, 1e6);
 		fr->unmap[d] = summarize(tu[d], fr->reps, 1e6);
@@ -972,7 +1080,46 @@ static void bench_frag(struct bench *b, struct buf *buf)
 	fr->done = 1;
 }
 
+/*
+ * The large 4 KiB buffer with runs of at most V7_RUN_PAGES pages, close to
+ * the 66.9 pages a run of v7's recorded run: chunks of that many pages
+ * mapped in reverse order in the noiommu IOAS, walked with GET_PA.
+ */
+static void bench_v7runs(struct bench *b, struct buf *buf)
+{
+	struct layout l;
+	int verified;
+
+	layout_init(b, buf, &l, buf->pages, V7_RUN_PAGES);
+	layout_map(b, D_NOIOMMU, buf, &l, IOVA_V7RUNS);
+	layout_verify(b, buf, &l, IOVA_V7RUNS, "v7runs", b->reps, &b->v7runs_walk,
+		      &b->v7runs_runs, &verified);
+	ioas_unmap(b, b->ioas[D_NOIOMMU], IOVA_V7RUNS, buf->size);
+	layout_free(&l);
+}
+
 /* ---- GET_PA ---- */
+
+/*
+ * How many pages are in runs that allow leaves of 64 KiB or 2 MiB and more:
+ * a page table can only use a leaf of a size where IOVA and physical
+ * address agree modulo it.
+ */
+static void runs_align(const struct runs *rs, uint64_t iova, size_t *a64k,
+		       size_t *a2m)
+{
+	uint64_t x;
+	size_t i;
+
+	*a64k = *a2m = 0;
+	for (i = 0; i < rs->n; i++) {
+		x = (iova + rs->r[i].off) ^ rs->r[i].phys;
+		if (!(x & (64 * 1024 - 1)))
+			*a64k += rs->r[i].len / PAGE_SZ;
+		if (!(x & (HPAGE_SZ - 1)))
+			*a2m += rs->r[i].len / PAGE_SZ;
+	}
+}
 
 /* GET_PA walk vs pagemap walk, interleaved, cross-checked every time */
 static void bench_walks(struct bench *b, struct buf *buf)
@@ -990,6 +1137,11 @@ static void bench_walks(struct bench *b, struct buf *buf)
 		check_runs(b, buf->name, "walk");
 	}
 	buf->runs = b->a.n;
+	runs_align(&b->a, buf->iova, &buf->align64k, &buf->align2m);
+	buf->longest_run = 0;
+	for (r = 0; r < (int)b->a.n; r++)
+		if (b->a.r[r].len / PAGE_SZ > buf->longest_run)
+			buf->longest_run = b->a.r[r].len / PAGE_SZ;
 	buf->getpa = summarize(tg, b->reps, 1e3);
 	buf->pagemap = summarize(tp, b->reps, 1e3);
 
@@ -1149,6 +1301,7 @@ struct conc {
 	volatile int mode;	/* a C_* value, or -1 to exit */
 	volatile int gen;	/* bumped on every mode change */
 	uint64_t getpa_call_max;	/* ns, longest single GET_PA */
+	int pinned;		/* each thread on a CPU of its own */
 	long walks, busy_calls;
 };
 
@@ -1157,11 +1310,23 @@ struct conc {
  * the IOAS (the IOMMU_OPTION syscall floor), or walking the 1 GiB buffers
  * run by run with GET_PA, which asks each time for the rest of the buffer.
  */
+/* Run the calling thread on cpu only; 0 if that is not possible */
+static int pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return !sched_setaffinity(0, sizeof(set), &set);
+}
+
 static void *conc_thread(void *arg)
 {
 	struct conc *c = arg;
 	uint64_t off, len, t, dt;
 	int mode, i;
+
+	c->pinned &= pin_to_cpu(1);
 
 	for (;;) {
 		pthread_mutex_lock(&c->lock);
@@ -1218,10 +1383,11 @@ static double pct(const uint64_t *s, size_t n, double p)
  */
 static void bench_conc(struct bench *b, struct buf *bufs)
 {
-	uint64_t *lat[NC], phase_max[NC][MAX_REPS], t0, t1, end;
+	uint64_t *lat[NC], phase_max[NC][MAX_REPS], t0, tmid, t1, end;
+	uint64_t max_map[NC] = { 0 }, max_unmap[NC] = { 0 };
 	static const uint64_t hist_ms[5] = { 1, 2, 4, 8, 16 };
 	size_t n[NC] = { 0 };
-	struct conc c = { .b = b, .mode = C_IDLE };
+	struct conc c = { .b = b, .mode = C_IDLE, .pinned = 1 };
 	uint8_t *area;
 	pthread_t th;
 	int r, k, cnd, i;
@@ -1242,6 +1408,12 @@ static void bench_conc(struct bench *b, struct buf *bufs)
 	c.walk[1] = &bufs[3];
 	pthread_mutex_init(&c.lock, NULL);
 	pthread_cond_init(&c.cv, NULL);
+	/*
+	 * The timing thread on CPU 0, the other one on CPU 1, so that the
+	 * scheduler never puts them on one CPU and a delay can only come
+	 * from what they share in the kernel.
+	 */
+	c.pinned = pin_to_cpu(0);
 	if (pthread_create(&th, NULL, conc_thread, &c))
 		fail("pthread_create");
 
@@ -1256,9 +1428,14 @@ static void bench_conc(struct bench *b, struct buf *bufs)
 				t0 = now_ns();
 				ioas_map(b, b->ioas[D_NOIOMMU], area, CONC_AREA,
 					 IOVA_CONC);
+				tmid = now_ns();
 				ioas_unmap(b, b->ioas[D_NOIOMMU], IOVA_CONC,
 					   CONC_AREA);
 				t1 = now_ns();
+				if (tmid - t0 > max_map[cnd])
+					max_map[cnd] = tmid - t0;
+				if (t1 - tmid > max_unmap[cnd])
+					max_unmap[cnd] = t1 - tmid;
 				if (n[cnd] < CONC_MAX)
 					lat[cnd][n[cnd]++] = t1 - t0;
 				if (t1 - t0 > phase_max[cnd][r])
@@ -1279,6 +1456,8 @@ static void bench_conc(struct bench *b, struct buf *bufs)
 		s->p99 = pct(lat[k], n[k], 0.99);
 		s->p999 = pct(lat[k], n[k], 0.999);
 		s->max = lat[k][n[k] - 1] / 1e3;
+		s->max_map = max_map[k] / 1e3;
+		s->max_unmap = max_unmap[k] / 1e3;
 		for (j = 0; j < n[k]; j++)
 			for (i = 0; i < 5; i++)
 				s->hist[i] += lat[k][j] >= hist_ms[i] * 1000000;
@@ -1292,6 +1471,16 @@ static void bench_conc(struct bench *b, struct buf *bufs)
 	b->conc_getpa_call_max_us = c.getpa_call_max / 1e3;
 	b->conc_walks = c.walks;
 	b->conc_busy_calls = c.busy_calls;
+	b->conc_pinned = c.pinned;
+	/* the rest of the program may run anywhere again */
+	{
+		cpu_set_t all;
+
+		CPU_ZERO(&all);
+		for (i = 0; i < CPU_SETSIZE; i++)
+			CPU_SET(i, &all);
+		sched_setaffinity(0, sizeof(all), &all);
+	}
 	munmap(area, CONC_AREA);
 }
 
@@ -1363,12 +1552,14 @@ static void print_buf(struct buf *buf)
 	printf("BENCH kind=buf name=%s page_kb=%lu size_mib=%zu pages=%zu runs=%zu"
 	       " getpa_us_med=%.1f getpa_us_min=%.1f pagemap_us_med=%.1f pagemap_us_min=%.1f"
 	       " pagewise_us_med=%.1f pagewise_us_min=%.1f mlock_ms_med=%.3f mlock_ms_min=%.3f"
-	       " map_samples=%zu mem_copies=%zu thp_kb=%ld",
+	       " map_samples=%zu mem_copies=%zu thp_kb=%ld align64k_pages=%zu align2m_pages=%zu"
+	       " longest_run_pages=%zu",
 	       buf->name, (buf->huge ? HPAGE_SZ : PAGE_SZ) / 1024,
 	       buf->size / MIB, buf->pages, buf->runs,
 	       buf->getpa.med, buf->getpa.min, buf->pagemap.med, buf->pagemap.min,
 	       buf->pagewise.med, buf->pagewise.min, buf->mlock.med, buf->mlock.min,
-	       buf->map_samples, buf->mem_copies, buf->anonhuge);
+	       buf->map_samples, buf->mem_copies, buf->anonhuge, buf->align64k,
+	       buf->align2m, buf->longest_run);
 	for (int d = 0; d < ND; d++) {
 		const char *p = d == D_MOCK ? "mock_" : "";
 
@@ -1394,10 +1585,11 @@ static void print_frag(struct bench *b)
 		snprintf(name, sizeof(name), "frag-%zuM", b->frag_mib);
 	else
 		snprintf(name, sizeof(name), "frag-%zuG", b->frag_mib / 1024);
-	printf("BENCH kind=frag name=%s size_mib=%zu pages=%zu reps=%d runs_getpa=%zu adjacent_pairs=%zu verified=%d"
+	printf("BENCH kind=frag name=%s size_mib=%zu pages=%zu reps=%d runs_getpa=%zu adjacent_pairs=%zu moved=%zu verified=%d"
 	       " walk_us_med=%.1f walk_us_min=%.1f",
 	       name, fr->size / MIB, fr->pages, fr->reps,
-	       fr->runs_getpa, fr->adjacent, fr->verified, fr->walk.med, fr->walk.min);
+	       fr->runs_getpa, fr->adjacent, fr->moved, fr->verified, fr->walk.med,
+	       fr->walk.min);
 	for (int d = 0; d < ND; d++) {
 		const char *p = d == D_MOCK ? "mock_" : "";
 
@@ -1411,6 +1603,13 @@ static void print_frag(struct bench *b)
 	printf("\n");
 }
 
+static void print_v7runs(struct bench *b, struct buf *buf)
+{
+	printf("BENCH kind=v7runs name=%s-v7runs chunk_pages=%d pages=%zu runs=%zu walk_us_med=%.1f walk_us_min=%.1f\n",
+	       buf->name, V7_RUN_PAGES, buf->pages, b->v7runs_runs,
+	       b->v7runs_walk.med, b->v7runs_walk.min);
+}
+
 static void print_conc(struct bench *b)
 {
 	for (int k = 0; k < NC; k++) {
@@ -1418,13 +1617,16 @@ static void print_conc(struct bench *b)
 
 		printf("BENCH kind=conc name=%s area_kb=%lu phase_ms=%ld phases=%d samples=%zu"
 		       " us_med=%.1f us_p99=%.1f us_p999=%.1f us_max=%.1f us_phase_max_med=%.1f"
-		       " phase_max_us=%s ge_1ms=%zu ge_2ms=%zu ge_4ms=%zu ge_8ms=%zu ge_16ms=%zu\n",
+		       " phase_max_us=%s ge_1ms=%zu ge_2ms=%zu ge_4ms=%zu ge_8ms=%zu ge_16ms=%zu"
+		       " us_max_map=%.1f us_max_unmap=%.1f\n",
 		       cond_name[k], CONC_AREA / 1024, b->conc_ms, b->conc_phases, s->n,
 		       s->med, s->p99, s->p999, s->max, s->phase_max_med, s->phase_max,
-		       s->hist[0], s->hist[1], s->hist[2], s->hist[3], s->hist[4]);
+		       s->hist[0], s->hist[1], s->hist[2], s->hist[3], s->hist[4],
+		       s->max_map, s->max_unmap);
 	}
-	printf("BENCH kind=conc_thread walks=%ld busy_calls=%ld getpa_call_max_us=%.1f\n",
-	       b->conc_walks, b->conc_busy_calls, b->conc_getpa_call_max_us);
+	printf("BENCH kind=conc_thread walks=%ld busy_calls=%ld getpa_call_max_us=%.1f pinned=%d\n",
+	       b->conc_walks, b->conc_busy_calls, b->conc_getpa_call_max_us,
+	       b->conc_pinned);
 }
 
 /* met: 1, 0, or -1 when not measured in this run */
@@ -1514,6 +1716,9 @@ static void print_targets(struct bench *b, struct buf *bufs)
 	v = bufs[1].getpa.med * 1e3 / bufs[1].runs / b->floor.med;
 	snprintf(id, sizeof(id), "walk_run_vs_floor_%s", bufs[1].name);
 	print_target(id, v, T_WALK_RUN_VS_FLOOR, v <= T_WALK_RUN_VS_FLOOR);
+	v = b->v7runs_walk.med * 1e3 / b->v7runs_runs / b->floor.med;
+	print_target("walk_run_vs_floor_v7runs", v, T_WALK_RUN_VS_FLOOR,
+		     v <= T_WALK_RUN_VS_FLOOR);
 	/*
 	 * 6. GET_PA walks against a concurrent MAP/UNMAP: the worst case of a
 	 * phase, typical over the phases (their median), with the walks minus
@@ -1695,6 +1900,9 @@ int main(int argc, char **argv)
 			 bufs[i].iova);
 		bench_walks(&b, &bufs[i]);
 	}
+	progress("%s at v7's run length: %d-page chunks in reverse order",
+		 bufs[1].name, V7_RUN_PAGES);
+	bench_v7runs(&b, &bufs[1]);
 	t[3] = now_ns();
 	progress("ioctl rates");
 	bench_rate(&b, bufs);
@@ -1716,6 +1924,7 @@ int main(int argc, char **argv)
 	}
 	if (b.frag.done)
 		print_frag(&b);
+	print_v7runs(&b, &bufs[1]);
 	print_conc(&b);
 	printf("BENCH kind=time setup_s=%.1f map_mem_s=%.1f frag_s=%.1f walks_s=%.1f rate_s=%.1f conc_s=%.1f dma_s=%.1f total_s=%.1f\n",
 	       (t[0] - t_start) / 1e9, (t[1] - t[0]) / 1e9, (t[2] - t[1]) / 1e9,
