@@ -7,25 +7,36 @@
 EDU_VENDOR=0x1234
 EDU_DEVICE=0x11e8
 
-edu_bdf() {
+# Every edu device's BDF, one a line, in bus order; edu_bdf: the first one,
+# alone behind its root port (scripts/guest-run.sh), which the tests use.
+edu_bdfs() {
 	for d in /sys/bus/pci/devices/*; do
 		if [ "$(cat "$d/vendor")" = $EDU_VENDOR ] && [ "$(cat "$d/device")" = $EDU_DEVICE ]; then
 			basename "$d"
-			return 0
 		fi
 	done
-	return 1
+}
+edu_bdf() {
+	b=$(edu_bdfs | head -n 1)
+	[ -n "$b" ] && echo "$b"
 }
 
-# Bind the edu device to vfio-pci (noiommu mode is on via the command line).
-bind_edu() {
-	bdf=$(edu_bdf) || return 1
-	drv=$(readlink "/sys/bus/pci/devices/$bdf/driver" 2>/dev/null)
+bind_vfio_pci() {
+	drv=$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)
 	case "$drv" in */vfio-pci) return 0 ;; esac
-	[ -n "$drv" ] && echo "$bdf" >"/sys/bus/pci/devices/$bdf/driver/unbind"
-	echo vfio-pci >"/sys/bus/pci/devices/$bdf/driver_override"
-	echo "$bdf" >/sys/bus/pci/drivers_probe
-	[ "$(basename "$(readlink "/sys/bus/pci/devices/$bdf/driver")")" = vfio-pci ]
+	[ -n "$drv" ] && echo "$1" >"/sys/bus/pci/devices/$1/driver/unbind"
+	echo vfio-pci >"/sys/bus/pci/devices/$1/driver_override"
+	echo "$1" >/sys/bus/pci/drivers_probe
+	[ "$(basename "$(readlink "/sys/bus/pci/devices/$1/driver")")" = vfio-pci ]
+}
+
+# Bind every edu device to vfio-pci (noiommu mode is on via the command
+# line); the tests that need two find the others themselves.
+bind_edu() {
+	edu_bdf >/dev/null || return 1
+	for b in $(edu_bdfs); do
+		bind_vfio_pci "$b" || return 1
+	done
 }
 
 # KTAP helpers for shell-level checks.
@@ -60,8 +71,38 @@ suite_noiommu_group() {
 	[ $fails = 0 ]
 }
 
+# The cdev-only kernel (VFIO_GROUP=n): the cdev alone hands the device out,
+# gives it an iommu_group of its own (which keeps a late IOMMU driver away)
+# and taints the kernel. Run it first: the taint must come from the bind.
+suite_noiommu_cdev_only() {
+	n=0
+	fails=0
+	echo "TAP version 13"
+	echo "1..7"
+	check "TAINT_USER clear before the device is bound" \
+		sh -c 'test $(( $(cat /proc/sys/kernel/tainted) & 64 )) -eq 0'
+	check "edu binds to vfio-pci" bind_edu
+	bdf=$(edu_bdf)
+	check "noiommu-vfioN cdev in sysfs" \
+		sh -c "ls /sys/bus/pci/devices/$bdf/vfio-dev/ | grep -qx 'noiommu-vfio[0-9]*'"
+	check "no vfio group node in /dev/vfio" \
+		sh -c '! ls /dev/vfio/ | grep -vqx devices'
+	check "the device's iommu_group is its own vfio-noiommu group" \
+		sh -c "test \"\$(cat /sys/bus/pci/devices/$bdf/iommu_group/name)\" = vfio-noiommu"
+	check "the cdev tainted the kernel (TAINT_USER)" \
+		sh -c 'test $(( $(cat /proc/sys/kernel/tainted) & 64 )) -ne 0'
+	check "the cdev logged its taint, and no group did" \
+		sh -c 'dmesg | grep -q "Adding kernel taint for vfio-noiommu cdev" && ! dmesg | grep -q "taint for vfio-noiommu group"'
+	[ $fails = 0 ]
+}
+
 suite_iommufd() {
 	/opt/bin/iommufd
+}
+
+# iommufd's selftests of the noiommu mock device only (prove-gates.sh)
+suite_iommufd_noiommu() {
+	/opt/bin/iommufd -f iommufd_noiommu -f iommufd_noiommu_race
 }
 
 suite_iommufd_fail_nth() {
@@ -80,6 +121,7 @@ run_vfio_test() {
 suite_vfio_iommufd_noiommu_test() { run_vfio_test vfio_iommufd_noiommu_test; }
 suite_vfio_pci_driver_test() { run_vfio_test vfio_pci_driver_test; }
 suite_vfio_pci_device_test() { run_vfio_test vfio_pci_device_test; }
+suite_vfio_rst_example() { run_vfio_test vfio_rst_example; }
 
 # vfio's selftests the way upstream users run them, from kselftest's install
 # layout (build-selftests.sh; /opt/kselftest here): run_kselftest.sh -c vfio
@@ -178,6 +220,9 @@ suite_vfio_scripts() {
 	cd /
 	[ $fails = 0 ]
 }
+
+# The first edu, alone behind its root port; the smoke test finds the pair.
+suite_noiommu_cdev_smoke() { /opt/bin/noiommu_cdev_smoke "$(edu_bdf)"; }
 
 # Any suite named after an executable in /opt/bin runs it as is.
 run_suite() {

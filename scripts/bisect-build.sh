@@ -124,7 +124,7 @@ for c in "${commits[@]}"; do
 	for t in "${guest_targets[@]}"; do
 		if ! DEST=$ST/st REUSE=$prev_st "$TOP/scripts/build-selftests.sh" main "$t" >>"$log" 2>&1; then
 			warn "$tag ($subj): selftests/$t does not build:"
-			grep -E 'error' "$LOGS/selftests-main-$t.log" | head -n 20 >&2 || true
+			grep -E 'error:|^ERROR' "$LOGS/selftests-main-$t.log" "$log" | head -n 20 >&2 || true
 			record FAIL "$tag selftests/$t builds: $subj"
 			continue
 		fi

@@ -4,7 +4,8 @@
 # NAME selects build/out/NAME; the fragments default to the named set below.
 # Config = tinyconfig + fragments (merge_config.sh); the build fails if any
 # option requested by a fragment did not stick in the final .config.
-# SRC=dir builds another source tree (default build/linux).
+# SRC=dir builds another source tree (default build/linux); SEED_FROM=NAME
+# starts a new build directory as a copy of build/out/NAME.
 source "$(dirname "$0")/lib.sh"
 
 name=${1:?usage: build-kernel.sh NAME [FRAGMENT...]}
@@ -14,6 +15,7 @@ if [ ${#frags[@]} -eq 0 ]; then
 	case $name in
 	main)  frags=(guest features iommufd-test uapi-test) ;;
 	debug) frags=(guest features iommufd-test debug) ;;
+	cdev)  frags=(guest features iommufd-test debug cdev-only) ;;
 	*) die "unknown config set '$name': give fragments" ;;
 	esac
 fi
@@ -29,6 +31,8 @@ done
 
 SRC=${SRC:-$TREE}
 OUT=${OUT:-$BUILD/out/$name}
+# SEED_FROM=CONFIG: a new build directory starts as a copy of that one's.
+[ -z "${SEED_FROM:-}" ] || seed_build_dir "$OUT" "$SEED_FROM"
 mkdir -p "$OUT"
 use_ccache
 export KBUILD_BUILD_TIMESTAMP="2026-01-01" KBUILD_BUILD_USER=noiommu KBUILD_BUILD_HOST=qemu

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Boot a kernel in QEMU (TCG) with QEMU's edu device (alone behind a PCIe root
-# port, so a secondary bus reset reaches it) and noiommu mode on, run
-# one shell command inside, power off, and judge the run.
+# Boot a kernel in QEMU (TCG) with three of QEMU's edu devices and noiommu mode
+# on, run one shell command inside, power off, and judge the run. The first
+# edu is alone behind a PCIe root port, so a secondary bus reset reaches it
+# and affects nothing else (the tests' main device, 0000:01:00.0); the other
+# two are functions 0 and 1 of one slot behind a second root port, so one
+# hot reset covers both (the two-device hot reset tests).
 #
 # usage: guest-run.sh -k BZIMAGE [options] [--] COMMAND...
 #   -k FILE        kernel image (bzImage)
@@ -109,7 +112,10 @@ qemu=(qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m "$mem" -smp "${GUES
 	-display none -monitor none -serial stdio -no-reboot -nodefaults
 	-kernel "$kernel" -initrd "$work/initrd.gz" -append "$append"
 	-device pcie-root-port,id=rp0,bus=pcie.0,chassis=1,slot=1
-	-device edu,bus=rp0,dma_mask=0xffffffffffffffff)
+	-device edu,bus=rp0,dma_mask=0xffffffffffffffff
+	-device pcie-root-port,id=rp1,bus=pcie.0,chassis=2,slot=2
+	-device edu,bus=rp1,addr=0.0,multifunction=on,dma_mask=0xffffffffffffffff
+	-device edu,bus=rp1,addr=0.1,dma_mask=0xffffffffffffffff)
 set +e
 if [ $quiet = 1 ]; then
 	timeout -k 5 "$tmo" "${qemu[@]}" </dev/null >"$log" 2>&1

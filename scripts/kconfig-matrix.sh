@@ -4,7 +4,8 @@
 # IOMMUFD and VFIO built in or as modules) on top of guest + features +
 # iommufd-test + matrix-base. Each variant: the final .config must hold the
 # intended values (build-kernel.sh checks), vmlinux and modules must build
-# and link, and modpost must be clean.
+# and link, and modpost must be clean. A variant with a "# boot: PROGRAM"
+# line is also booted, and tests/PROGRAM.c must pass in it.
 #   kconfig-matrix.sh [VARIANT-GLOB]
 #
 # The variants run in two lanes at the same time, each lane one variant after
@@ -21,7 +22,7 @@ source "$(dirname "$0")/lib.sh"
 
 glob=${1:-*}
 LANE_A=('01-*' '02-*' '03-*' '04-*' '05-*' '13-*' '12-*')
-LANE_B=('06-*' '07-*' '08-*' '09-*' '10-*' '11-*')
+LANE_B=('06-*' '07-*' '08-*' '09-*' '14-*' '10-*' '11-*')
 
 mapfile -t all < <(cd "$TOP/configs/matrix" && ls -- $glob.config 2>/dev/null | sed 's/\.config$//')
 [ ${#all[@]} -gt 0 ] || die "kconfig matrix: no variant matches '$glob'"
@@ -45,6 +46,23 @@ done
 
 iommufd_of() { sed -n 's/^CONFIG_IOMMUFD=\(.\)$/\1/p; s/^# CONFIG_IOMMUFD is not set$/n/p' "$1" | tail -n 1; }
 
+# boot_test OUT NAME PROGRAM: boot the variant's kernel and run
+# tests/PROGRAM.c in it, built against the main build's UAPI headers (the
+# series' HEAD: the matrix runs after the bisect).
+boot_test() {
+	local out=$1 name=$2 prog=$3 bin=$BUILD/matrix-tests/$3
+	mkdir -p "$BUILD/matrix-tests"
+	gcc -static -O2 -Wall -Werror -I "$BUILD/out/main/usr/include" \
+		-o "$bin" "$TOP/tests/$prog.c" || { warn "kconfig matrix: $name: tests/$prog.c does not build"; return 1; }
+	if ! "$TOP/scripts/guest-run.sh" -q -K -k "$out/arch/x86/boot/bzImage" -m 512M -t 300 \
+		-l "$LOGS/matrix-$name-boot.log" -f "$bin" -- "$prog"; then
+		warn "kconfig matrix: $name: $prog failed in its guest:"
+		grep -E '^(not ok|Bail out)' "$LOGS/matrix-$name-boot.log" >&2 || true
+		return 1
+	fi
+	grep -E '^ok ' "$LOGS/matrix-$name-boot.log" | sed "s/^/    $name: /" >&2
+}
+
 # run_lane LANE VARIANT...: the lane's variants in order; one line
 # "PASS|FAIL NAME" per variant on stdout, messages in the lane's log.
 run_lane() {
@@ -63,7 +81,10 @@ run_lane() {
 	fi
 	for name in "${vs[@]}"; do
 		ok=PASS
-		if ! OUT=$out KBUILD_TARGETS="vmlinux modules" KBUILD_LOCK_HELD=1 \
+		# "# boot: PROGRAM" in a variant: also boot it and run
+		# tests/PROGRAM.c there (a check that needs that configuration).
+		boot=$(sed -n 's/^# boot: //p' "$TOP/configs/matrix/$name.config")
+		if ! OUT=$out KBUILD_TARGETS="vmlinux modules${boot:+ bzImage}" KBUILD_LOCK_HELD=1 \
 			"$TOP/scripts/build-kernel.sh" matrix guest features iommufd-test matrix-base \
 			"$TOP/configs/matrix/$name.config" >"$LOGS/matrix-$name.log" 2>&1; then
 			warn "kconfig matrix: $name FAILED:"
@@ -74,6 +95,8 @@ run_lane() {
 			ok=FAIL
 		elif grep -E ': warning:' "$LOGS/kbuild-matrix-$lane.log" | grep -E 'drivers/(vfio|iommu)/' >&2; then
 			warn "kconfig matrix: $name: compiler warnings in vfio/iommu"
+			ok=FAIL
+		elif [ -n "$boot" ] && ! boot_test "$out" "$name" "$boot"; then
 			ok=FAIL
 		fi
 		echo "$ok $name"

@@ -37,7 +37,7 @@ run_logged() {
 # real person's name). Override with SERIES_NAME/SERIES_EMAIL.
 SERIES_NAME=${SERIES_NAME:-Seed fecf5f37 maintainers}
 SERIES_EMAIL=${SERIES_EMAIL:-maintainers@users.noreply.b-seed-fecf5f37.example}
-SERIES_VERSION=7
+SERIES_VERSION=8
 
 # Fixed identity and date of the base commit, so its hash is the same on
 # every machine.
@@ -80,15 +80,16 @@ use_ccache() {
 	export CCACHE_INODECACHE=${CCACHE_INODECACHE:-true}
 }
 
-# seed_build_dir DIR: a kernel build directory that does not exist yet
-# starts as a copy of build/out/main (copied under a temporary name, so an
-# interrupted copy is never taken for a build), and kbuild then rebuilds only
-# what DIR's configuration changes. Does nothing if DIR exists or main has
-# not been built.
+# seed_build_dir DIR [FROM]: a kernel build directory that does not exist yet
+# starts as a copy of build/out/FROM (default main; copied under a temporary
+# name, so an interrupted copy is never taken for a build), and kbuild then
+# rebuilds only what DIR's configuration changes. Does nothing if DIR exists
+# or FROM has not been built.
 seed_build_dir() {
-	[ ! -e "$1/.config" ] && [ -f "$BUILD/out/main/.config" ] || return 0
+	local from=$BUILD/out/${2:-main}
+	[ ! -e "$1/.config" ] && [ -f "$from/.config" ] || return 0
 	rm -rf "$1" "$1.tmp"
-	cp -a "$BUILD/out/main" "$1.tmp"
+	cp -a "$from" "$1.tmp"
 	mv "$1.tmp" "$1"
 }
 

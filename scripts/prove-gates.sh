@@ -12,6 +12,20 @@
 #                 Kconfig variant must fail to link (modpost)
 #   no-get-pa     the GET_PA ioctl reverted: vfio_iommufd_noiommu_test fails
 #   no-cap-check  the cdev's CAP_SYS_RAWIO check reverted: the test fails
+#   no-cdev-taint the cdev's add_taint() removed: the cdev-only guest
+#                 (VFIO_GROUP=n), where nothing else taints, fails its
+#                 taint check
+#   stale-get-pa  GET_PA answers from a one-entry cache that unmap does
+#                 not invalidate: the race test that maps other memory at
+#                 the same IOVA again and again sees an old mapping's address
+#   early-unpin   IOAS_MAP drops the pages' pin as soon as it has them (and
+#                 unmap then has nothing to unpin): the pin checks of
+#                 vfio_iommufd_noiommu_test (GET_PA and a DMA after munmap,
+#                 memory pressure and compaction) fail
+#   debug-pagealloc  patch 4's fix of iommu-debug-pagealloc at ULONG_MAX
+#                 reverted: the debug guest (iommu.debug_pagealloc=1)
+#                 WARNs when iommufd's noiommu selftests unmap the top of
+#                 the IOVA space
 # Output: one PROVEN/NOT PROVEN line per mutant; logs build/logs/prove-*.log.
 # Exit status: non-zero if any gate did not catch its mutant.
 source "$(dirname "$0")/lib.sh"
@@ -38,6 +52,25 @@ guest_test() {
 	OUT=$BUILD/out/proof "$TOP/scripts/build-kernel.sh" main &&
 	OUT=$BUILD/out/proof "$TOP/scripts/build-selftests.sh" proof vfio &&
 	"$TOP/scripts/guest-suites.sh" proof vfio_iommufd_noiommu_test
+}
+
+# The cdev-only guest (VFIO_GROUP=n, debug options) on the mutated tree; its
+# build directory starts as a copy of the debug build.
+guest_test_cdev() {
+	local st=$BUILD/selftests/proof-cdev
+	OUT=$BUILD/out/proof-cdev SEED_FROM=debug "$TOP/scripts/build-kernel.sh" cdev &&
+	OUT=$BUILD/out/proof-cdev DEST=$st "$TOP/scripts/build-selftests.sh" proof-cdev vfio &&
+	mkdir -p "$st/harness" &&
+	KERNEL=$BUILD/out/proof-cdev/arch/x86/boot/bzImage ST=$st GUEST_APPEND=iommu.debug_pagealloc=1 \
+		"$TOP/scripts/guest-suites.sh" proof-cdev noiommu_cdev_only vfio_iommufd_noiommu_test
+}
+# iommufd's noiommu selftests on the debug kernel of the mutated tree.
+guest_test_debug() {
+	local st=$BUILD/selftests/proof-debug
+	OUT=$BUILD/out/proof-debug SEED_FROM=debug "$TOP/scripts/build-kernel.sh" debug &&
+	OUT=$BUILD/out/proof-debug DEST=$st "$TOP/scripts/build-selftests.sh" proof-debug iommu &&
+	KERNEL=$BUILD/out/proof-debug/arch/x86/boot/bzImage ST=$st GUEST_APPEND=iommu.debug_pagealloc=1 \
+		"$TOP/scripts/guest-suites.sh" proof-debug iommufd_noiommu
 }
 
 m_checkpatch() {
@@ -77,6 +110,27 @@ m_no-cap-check() {
 	guest_test
 }
 
+m_no-cdev-taint() {
+	mutate no-cdev-taint 's/(\n\tif \(vfio_device_is_noiommu\(device\)\) \{\n)\t\tadd_taint\(TAINT_USER, LOCKDEP_STILL_OK\);\n/$1/' \
+		drivers/vfio/device_cdev.c
+	guest_test_cdev
+}
+m_stale-get-pa() {
+	mutate stale-get-pa 's/(\nint iopt_noiommu_get_pa\(.*?\n\{\n.*?int rc = 0;\n)/$1\tstatic u64 mutant_page = U64_MAX, mutant_phys;\n\n\tif (iova \/ PAGE_SIZE == mutant_page) {\n\t\t*phys = mutant_phys + offset_in_page(iova);\n\t\t*length = min_t(u64, *length, PAGE_SIZE - offset_in_page(iova));\n\t\treturn 0;\n\t}\n/s; s/(\t\t\*phys = run\.phys;\n)/$1\t\tmutant_page = iova \/ PAGE_SIZE;\n\t\tmutant_phys = run.phys - offset_in_page(iova);\n/' \
+		drivers/iommu/iommufd/noiommu.c
+	guest_test_debug
+}
+m_early-unpin() {
+	mutate early-unpin 's/(\tiopt_pages_add_npinned\(pages, rc\);\n)/$1\tif (!user->file)\n\t\tunpin_user_pages(user->upages, rc);\n/; s/\t\tunpin_user_page_range_dirty_lock\(\n\t\t\tpfn_to_page\(batch->pfns\[cur\] \+ first_page_off\),\n\t\t\tto_unpin, pages->writable\);\n//' \
+		drivers/iommu/iommufd/pages.c
+	guest_test
+}
+m_debug-pagealloc() {
+	mutate debug-pagealloc 's/if \(!size \|\| WARN_ON\(check_add_overflow\(iova, size - 1, &last\)\)\)/if (WARN_ON(check_add_overflow(iova, size, &last)))/' \
+		drivers/iommu/iommu-debug-pagealloc.c
+	guest_test_debug
+}
+
 # What the failing gate must say, so an unrelated breakage proves nothing.
 declare -A why=(
 	[checkpatch]='checkpatch: .*TRAILING_WHITESPACE'
@@ -86,8 +140,12 @@ declare -A why=(
 	[kconfig]='"iommufd_device_bind_noiommu" \[.*\] undefined'
 	[no-get-pa]='not ok [0-9]+ .*get_pa'
 	[no-cap-check]='not ok [0-9]+ .*cap_sys_rawio'
+	[no-cdev-taint]='not ok [0-9]+ the cdev tainted the kernel'
+	[stale-get-pa]='not ok [0-9]+ iommufd_noiommu_race\.remap\.get_pa'
+	[early-unpin]='not ok [0-9]+ .*(dma_pinned|pinned)'
+	[debug-pagealloc]='WARNING: .*__iommu_debug_update_iova'
 )
-all=(checkpatch sparse kerneldoc uapi kconfig no-get-pa no-cap-check)
+all=(checkpatch sparse kerneldoc uapi kconfig no-get-pa no-cap-check no-cdev-taint stale-get-pa early-unpin debug-pagealloc)
 [ $# -gt 0 ] || set -- "${all[@]}"
 unset RESULTS
 bad=0

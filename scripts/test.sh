@@ -27,10 +27,16 @@ check() {	# check NAME CMD...: one case
 }
 # tests/noiommu_cdev_smoke.c: the cdev end to end, plus the legacy noiommu
 # group opened through /dev/vfio/vfio, against the series' UAPI headers.
+# tests/vfio_rst_example.c: the usage example of vfio.rst, extracted from the
+# tree's Documentation (scripts/doc-example.sh) and compiled as written.
 build_harness_tests() {
-	mkdir -p "$BUILD/selftests/$1/harness"
+	local d=$BUILD/selftests/$1/harness
+	mkdir -p "$d" "$BUILD/doc-example"
 	gcc -static -O2 -Wall -Werror -I "$BUILD/out/$1/usr/include" \
-		-o "$BUILD/selftests/$1/harness/noiommu_cdev_smoke" "$TOP/tests/noiommu_cdev_smoke.c"
+		-o "$d/noiommu_cdev_smoke" "$TOP/tests/noiommu_cdev_smoke.c" &&
+	"$TOP/scripts/doc-example.sh" "$BUILD/doc-example/vfio_rst_example.inc" &&
+	gcc -static -O2 -Wall -Werror -I "$BUILD/out/$1/usr/include" -I "$TOP/tests" \
+		-I "$BUILD/doc-example" -o "$d/vfio_rst_example" "$TOP/tests/vfio_rst_example.c"
 }
 # recorded NAME CMD...: run a script that records its own cases; if it fails
 # without recording anything, record that as a failure so it is never lost.
@@ -135,11 +141,18 @@ bg_start recorded static env STATIC_REV="$(git -C "$TREE" rev-parse HEAD)" \
 # vCPU (a second one costs ~20% more host CPU under TCG for nothing); the
 # series' tests, which include a multi-threaded stress case, on two.
 DEBUG_SUITES_UP="iommufd iommufd_fail_nth"
-DEBUG_SUITES="noiommu_group noiommu_cdev_smoke vfio_iommufd_noiommu_test vfio_pci_driver_test vfio_pci_device_test vfio_run_kselftest vfio_scripts"
+DEBUG_SUITES="noiommu_group noiommu_cdev_smoke vfio_iommufd_noiommu_test vfio_pci_driver_test vfio_pci_device_test vfio_rst_example vfio_run_kselftest vfio_scripts"
 MAIN_SUITES="iommufd_fail_nth"
+# The cdev-only guest (VFIO_GROUP=n): the taint and the DMA tests again,
+# where the cdev is the only way to the device.
+CDEV_SUITES="noiommu_cdev_only vfio_iommufd_noiommu_test vfio_pci_driver_test vfio_rst_example"
+# The debug kernels check every page mapped into an IOMMU domain against
+# the page allocator (CONFIG_IOMMU_DEBUG_PAGEALLOC).
+DEBUG_APPEND="iommu.debug_pagealloc=1"
 if [ -n "${ONLY:-}" ]; then
 	DEBUG_SUITES_UP=
 	DEBUG_SUITES=$ONLY
+	CDEV_SUITES=
 	MAIN_SUITES=
 fi
 
@@ -152,8 +165,21 @@ if check "kernel builds [debug]" "$TOP/scripts/build-kernel.sh" debug &&
    check "selftests build [debug]" "$TOP/scripts/build-selftests.sh" debug iommu vfio &&
    check "harness guest tests build [debug]" build_harness_tests debug; then
 	[ -z "$DEBUG_SUITES_UP" ] ||
-		bg_start recorded guest-debug-1cpu env GUEST_SMP=1 "$TOP/scripts/guest-suites.sh" debug $DEBUG_SUITES_UP
-	bg_start recorded guest-debug "$TOP/scripts/guest-suites.sh" debug $DEBUG_SUITES
+		bg_start recorded guest-debug-1cpu env GUEST_SMP=1 GUEST_APPEND="$DEBUG_APPEND" \
+			"$TOP/scripts/guest-suites.sh" debug $DEBUG_SUITES_UP
+	bg_start recorded guest-debug env GUEST_APPEND="$DEBUG_APPEND" \
+		"$TOP/scripts/guest-suites.sh" debug $DEBUG_SUITES
+fi
+
+# The cdev-only kernel: the debug kernel without VFIO_GROUP, so the device
+# has no vfio group and the cdev alone hands it out and taints the kernel.
+# Its directory starts as a copy of the debug build (only VFIO changes).
+if [ -n "$CDEV_SUITES" ] &&
+   check "kernel builds [cdev]" env SEED_FROM=debug "$TOP/scripts/build-kernel.sh" cdev &&
+   check "selftests build [cdev]" "$TOP/scripts/build-selftests.sh" cdev vfio &&
+   check "harness guest tests build [cdev]" build_harness_tests cdev; then
+	bg_start recorded guest-cdev env GUEST_APPEND="$DEBUG_APPEND" \
+		"$TOP/scripts/guest-suites.sh" cdev $CDEV_SUITES
 fi
 
 if [ -n "${QUICK:-}" ]; then

@@ -574,6 +574,11 @@ static void buf_free(struct buf *buf)
 
 /* ---- the two ways to find the physically contiguous runs ---- */
 
+/*
+ * One GET_PA per run, as a user building a DMA list does: a call reads at
+ * most 256 leaves of the page table, so a run of more 4 KiB leaves takes
+ * more than one call, and the pieces that continue it are joined.
+ */
 static void getpa_walk(struct bench *b, uint64_t iova, size_t size,
 		       struct runs *out)
 {
@@ -583,7 +588,7 @@ static void getpa_walk(struct bench *b, uint64_t iova, size_t size,
 	while (off < size) {
 		len = size - off;
 		phys = get_pa(b, iova + off, &len);
-		runs_append(out, off, phys, len);
+		runs_extend(out, off, phys, len);
 		off += len;
 	}
 }
