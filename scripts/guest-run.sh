@@ -108,7 +108,10 @@ slow_host=(
 	rcupdate.rcu_cpu_stall_timeout=300
 )
 append="console=ttyS0 panic=-1 oops=panic acpi=noirq vfio.enable_unsafe_noiommu_mode=1 hugepagesz=2M hugepages=64 ${slow_host[*]} $extra"
-qemu=(qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m "$mem" -smp "${GUEST_SMP:-2}"
+qemu=()
+# The guest's absolute niceness (scripts/lib.sh), whatever the caller's is.
+[ -z "$GUEST_NICE" ] || qemu=(nice -n $((GUEST_NICE - $(nice))))
+qemu+=(qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m "$mem" -smp "${GUEST_SMP:-2}"
 	-display none -monitor none -serial stdio -no-reboot -nodefaults
 	-kernel "$kernel" -initrd "$work/initrd.gz" -append "$append"
 	-device pcie-root-port,id=rp0,bus=pcie.0,chassis=1,slot=1

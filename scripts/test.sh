@@ -131,7 +131,7 @@ check "series applies to the base (git am)" "$TOP/scripts/tree.sh" || exit 1
 # bisect moves build/linux, at the lowest priority: they fill the cores
 # whenever the builds leave one idle.
 bg_start recorded static env STATIC_REV="$(git -C "$TREE" rev-parse HEAD)" \
-	nice -n 19 "$TOP/scripts/static.sh" checkpatch kerneldoc docs
+	nice -n "$STATIC_NICE" "$TOP/scripts/static.sh" checkpatch kerneldoc docs
 
 # Guest suites, all on the debug kernel. Under KASAN + lockdep in TCG some
 # cases run past kselftest_harness.h's fixed 30 s per-case limit:
@@ -158,8 +158,8 @@ fi
 
 # The debug kernel's guest suites are the longest jobs (~5 minutes of one
 # core), so the debug kernel is built first and its suites run in the
-# background while everything else builds and checks at a lower priority
-# (nice) on what is left. Nothing else touches what the guest uses
+# background while everything else builds and checks below the guests'
+# priority (scripts/lib.sh) on what is left. Nothing else touches what the guest uses
 # (build/out/debug, build/selftests/debug).
 if check "kernel builds [debug]" "$TOP/scripts/build-kernel.sh" debug &&
    check "selftests build [debug]" "$TOP/scripts/build-selftests.sh" debug iommu vfio &&
@@ -184,27 +184,27 @@ fi
 
 if [ -n "${QUICK:-}" ]; then
 	skip "every patch builds (bisect)"
-	check "kernel builds [main]" nice -n 10 "$TOP/scripts/build-kernel.sh" main || true
+	check "kernel builds [main]" nice -n "$BUILD_NICE" "$TOP/scripts/build-kernel.sh" main || true
 else
 	# One case per patch and step: builds, selftests build, iommufd's
 	# selftests in the guest at that patch. The last patch that touches
 	# the kernel leaves build/out/main built with HEAD's kernel, and its
 	# guest runs iommufd_fail_nth on it, so MAIN_SUITES are not repeated.
-	recorded bisect nice -n 10 "$TOP/scripts/bisect-build.sh"
+	recorded bisect nice -n "$BUILD_NICE" "$TOP/scripts/bisect-build.sh"
 	MAIN_SUITES=
 fi
 # The UAPI header test ran in the main build (at HEAD now); this checks it.
-recorded static:uapi nice -n 10 "$TOP/scripts/static.sh" uapi
+recorded static:uapi nice -n "$BUILD_NICE" "$TOP/scripts/static.sh" uapi
 # The demo needs only the main kernel and the UAPI headers, both built now:
 # it boots in the background while sparse and the matrix build.
 if [ -z "${ONLY:-}" ]; then
 	bg_start check "DMA demo [main]" env DEMO_PREPARED=1 "$TOP/scripts/demo.sh"
 fi
-recorded static:sparse nice -n 10 "$TOP/scripts/static.sh" sparse
+recorded static:sparse nice -n "$BUILD_NICE" "$TOP/scripts/static.sh" sparse
 if [ -n "${QUICK:-}" ]; then
 	skip "kconfig matrix"
 else
-	recorded kconfig-matrix nice -n 10 "$TOP/scripts/kconfig-matrix.sh"
+	recorded kconfig-matrix nice -n "$BUILD_NICE" "$TOP/scripts/kconfig-matrix.sh"
 fi
 bg_wait_all
 if [ -n "$MAIN_SUITES" ] &&
