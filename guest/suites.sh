@@ -221,6 +221,40 @@ suite_vfio_scripts() {
 	[ $fails = 0 ]
 }
 
+# The KUnit suites that the kernel ran at boot (built in, kunit.enable=1),
+# read back from debugfs: the series' vfio_noiommu suite. A suite's results
+# are KTAP with its cases one level in; each case is one TAP case here,
+# named suite.case. A suite that did not run is a failed case, not a skip.
+KUNIT_SUITES="vfio_noiommu"
+suite_kunit() {
+	: >/tmp/kunit.cases
+	for k in $KUNIT_SUITES; do
+		r=/sys/kernel/debug/kunit/$k/results
+		if ! [ -r "$r" ]; then
+			echo "not ok $k # no results: the suite did not run" >>/tmp/kunit.cases
+			continue
+		fi
+		awk -v suite="$k" '
+		/^    1\.\.[0-9]+$/ { plan = substr($0, 8) + 0 }
+		/^    (ok|not ok) [0-9]+ / {
+			l = substr($0, 5)
+			res = (l ~ /^ok /) ? "ok" : "not ok"
+			sub(/^(not )?ok [0-9]+ /, "", l)
+			print res " " suite "." l
+			seen++
+		}
+		/^    # / { print "# " suite ": " substr($0, 7) }
+		END {
+			if (seen != plan || !seen)
+				print "not ok " suite " # " seen " case results, plan 1.." plan
+		}' "$r" >>/tmp/kunit.cases
+	done
+	echo "TAP version 13"
+	echo "1..$(grep -cE '^(not )?ok ' /tmp/kunit.cases)"
+	awk '/^(not )?ok / { n++; sub(/ok /, "ok " n " "); if ($1 == "not") f++ } { print }
+	     END { exit f > 0 }' /tmp/kunit.cases
+}
+
 # The first edu, alone behind its root port; the smoke test finds the pair.
 suite_noiommu_cdev_smoke() { /opt/bin/noiommu_cdev_smoke "$(edu_bdf)"; }
 

@@ -34,12 +34,18 @@ for b in ${GUEST_EXTRA_FILES:-}; do
 	files+=(-f "$b")
 done
 
+# The debug kernels have KUnit built in but off (configs/debug.config): a
+# guest that reports the "kunit" suite turns it on, and the kernel runs its
+# KUnit suites at boot, before the suites here start.
+append=${GUEST_APPEND:-}
+case " $* " in *" kunit "*) append="${append:+$append }kunit.enable=1" ;; esac
+
 log=$LOGS/guest-$name-$(date +%Y%m%d-%H%M%S)-$$.log
 ln -sfn "$(basename "$log")" "$LOGS/guest-$name-latest.log"
 step "guest[$name]: booting; suites: $* (console: build/logs/$(basename "$log"))"
 set +e
 "$TOP/scripts/guest-run.sh" -q -k "$kernel" -m "$mem" -t "${GUEST_TIMEOUT:-1500}" -l "$log" \
-	-a "${GUEST_APPEND:-}" "${files[@]}" -- sh /opt/guest/suites.sh "$@"
+	-a "$append" "${files[@]}" -- sh /opt/guest/suites.sh "$@"
 grc=$?
 set -e
 

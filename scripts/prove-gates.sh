@@ -26,6 +26,10 @@
 #                 reverted: the debug guest (iommu.debug_pagealloc=1)
 #                 WARNs when iommufd's noiommu selftests unmap the top of
 #                 the IOVA space
+#   fwspec-noiommu   vfio decides noiommu with !device_has_iommu()
+#                 instead of device_iommu_absent(): the vfio_noiommu KUnit
+#                 suite, on the debug and the cdev-only kernel, sees a
+#                 device whose IOMMU has not probed it handed out as noiommu
 # Output: one PROVEN/NOT PROVEN line per mutant; logs build/logs/prove-*.log.
 # Exit status: non-zero if any gate did not catch its mutant.
 source "$(dirname "$0")/lib.sh"
@@ -71,6 +75,18 @@ guest_test_debug() {
 	OUT=$BUILD/out/proof-debug DEST=$st "$TOP/scripts/build-selftests.sh" proof-debug iommu &&
 	KERNEL=$BUILD/out/proof-debug/arch/x86/boot/bzImage ST=$st GUEST_APPEND=iommu.debug_pagealloc=1 \
 		"$TOP/scripts/guest-suites.sh" proof-debug iommufd_noiommu
+}
+
+# The KUnit suites of the mutated tree, on its debug kernel (VFIO_GROUP=y)
+# and on its cdev-only kernel (VFIO_GROUP=n); fails if either fails.
+guest_test_kunit() {
+	local rc=0 c
+	for c in debug cdev; do
+		OUT=$BUILD/out/proof-$c SEED_FROM=debug "$TOP/scripts/build-kernel.sh" $c &&
+		KERNEL=$BUILD/out/proof-$c/arch/x86/boot/bzImage ST=$BUILD/selftests/proof-kunit \
+			"$TOP/scripts/guest-suites.sh" proof-$c kunit || rc=1
+	done
+	return $rc
 }
 
 m_checkpatch() {
@@ -131,6 +147,12 @@ m_debug-pagealloc() {
 	guest_test_debug
 }
 
+m_fwspec-noiommu() {
+	mutate fwspec-noiommu 's/type == VFIO_IOMMU && device_iommu_absent\(device->dev\);/type == VFIO_IOMMU \&\& !device_has_iommu(device->dev);/' \
+		drivers/vfio/vfio_main.c
+	guest_test_kunit
+}
+
 # What the failing gate must say, so an unrelated breakage proves nothing.
 declare -A why=(
 	[checkpatch]='checkpatch: .*TRAILING_WHITESPACE'
@@ -144,8 +166,9 @@ declare -A why=(
 	[stale-get-pa]='not ok [0-9]+ iommufd_noiommu_race\.remap\.get_pa'
 	[early-unpin]='not ok [0-9]+ .*(dma_pinned|pinned)'
 	[debug-pagealloc]='WARNING: .*__iommu_debug_update_iova'
+	[fwspec-noiommu]='not ok [0-9]+ vfio_noiommu\.noiommu_test_fwspec'
 )
-all=(checkpatch sparse kerneldoc uapi kconfig no-get-pa no-cap-check no-cdev-taint stale-get-pa early-unpin debug-pagealloc)
+all=(checkpatch sparse kerneldoc uapi kconfig no-get-pa no-cap-check no-cdev-taint stale-get-pa early-unpin debug-pagealloc fwspec-noiommu)
 [ $# -gt 0 ] || set -- "${all[@]}"
 unset RESULTS
 bad=0

@@ -140,7 +140,10 @@ bg_start recorded static env STATIC_REV="$(git -C "$TREE" rev-parse HEAD)" \
 # Two guests: iommufd's own suites, single-threaded and the longest, on one
 # vCPU (a second one costs ~20% more host CPU under TCG for nothing); the
 # series' tests, which include a multi-threaded stress case, on two.
-DEBUG_SUITES_UP="iommufd iommufd_fail_nth"
+# The KUnit suites (suite "kunit") run at boot in the first: the noiommu
+# device they register taints the kernel, which the taint checks of the
+# series' tests must not see.
+DEBUG_SUITES_UP="kunit iommufd iommufd_fail_nth"
 DEBUG_SUITES="noiommu_group noiommu_cdev_smoke vfio_iommufd_noiommu_test vfio_pci_driver_test vfio_pci_device_test vfio_rst_example vfio_run_kselftest vfio_scripts"
 MAIN_SUITES="iommufd_fail_nth"
 # The cdev-only guest (VFIO_GROUP=n): the taint and the DMA tests again,
@@ -180,6 +183,10 @@ if [ -n "$CDEV_SUITES" ] &&
    check "harness guest tests build [cdev]" build_harness_tests cdev; then
 	bg_start recorded guest-cdev env GUEST_APPEND="$DEBUG_APPEND" \
 		"$TOP/scripts/guest-suites.sh" cdev $CDEV_SUITES
+	# The KUnit suites without the group code, in a boot of their own:
+	# their taint would hide the one that noiommu_cdev_only checks.
+	bg_start recorded guest-cdev-kunit env GUEST_SMP=1 GUEST_APPEND="$DEBUG_APPEND" \
+		"$TOP/scripts/guest-suites.sh" cdev kunit
 fi
 
 if [ -n "${QUICK:-}" ]; then

@@ -137,26 +137,31 @@ static long read_hex(const char *path)
 	return strtol(buf, NULL, 0);
 }
 
+/* True if the entry @bdf of /sys/bus/pci/devices is an edu device */
+static bool is_edu(const char *bdf)
+{
+	char p[512];
+
+	if (bdf[0] == '.')
+		return false;
+	snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/vendor", bdf);
+	if (read_hex(p) != EDU_VENDOR)
+		return false;
+	snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/device", bdf);
+	return read_hex(p) == EDU_DEVICE;
+}
+
 /* Finds an edu device other than @skip; "" skips nothing */
 static bool find_edu(char *out, size_t len, const char *skip)
 {
 	struct dirent *de;
-	char p[512];
 	DIR *d;
 
 	d = opendir("/sys/bus/pci/devices");
 	if (!d)
 		return false;
 	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' || !strcmp(de->d_name, skip))
-			continue;
-		snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/vendor",
-			 de->d_name);
-		if (read_hex(p) != EDU_VENDOR)
-			continue;
-		snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/device",
-			 de->d_name);
-		if (read_hex(p) != EDU_DEVICE)
+		if (!strcmp(de->d_name, skip) || !is_edu(de->d_name))
 			continue;
 		snprintf(out, len, "%s", de->d_name);
 		closedir(d);
@@ -774,24 +779,14 @@ static bool find_edu_pair(char a[256], char b[256])
 	char edus[16][256];
 	struct dirent *de;
 	int n = 0, i, j;
-	char p[512];
 	DIR *d;
 
 	d = opendir("/sys/bus/pci/devices");
 	if (!d)
 		return false;
 	while ((de = readdir(d)) && n < 16) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/vendor",
-			 de->d_name);
-		if (read_hex(p) != EDU_VENDOR)
-			continue;
-		snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/device",
-			 de->d_name);
-		if (read_hex(p) != EDU_DEVICE)
-			continue;
-		snprintf(edus[n++], sizeof(edus[0]), "%s", de->d_name);
+		if (is_edu(de->d_name))
+			snprintf(edus[n++], sizeof(edus[0]), "%s", de->d_name);
 	}
 	closedir(d);
 	/* "dddd:bb:" is the same: the same bus */
