@@ -118,9 +118,8 @@ slow_host=(
 # 0.003-0.008 s of boot, handle_edge_irq -> do_raw_spin_lock with the RIP in
 # identify_cpu, before any code of the series runs. With 4-level paging the
 # bit is clear before, during and after that window. Only a KASAN kernel
-# (its .config beside it, build/out/<name>/) gets no5lvl: the paging mode
-# changes TCG's timings (the benchmark's 4 KiB IOAS_UNMAP, the same main
-# kernel, one boot each: 384 ns a page with no5lvl, 163 ns without).
+# (its .config beside it, build/out/<name>/) gets no5lvl; the others, the
+# benchmark's among them, boot as the runs that the README records did.
 base_quirks=()
 kconfig=${kernel%/arch/x86/boot/bzImage}/.config
 if [ -f "$kconfig" ] && grep -q '^CONFIG_KASAN=y' "$kconfig"; then
