@@ -238,8 +238,10 @@ END {
 	}
 	if ("getpa" in CONC) {
 		g = CONC["getpa"]
-		for (c = 0; c < 2; c++) {
-			w = c ? "idle" : "busy"
+		for (c = 0; c < 3; c++) {
+			w = c == 0 ? "busy" : c == 1 ? "idle" : "ranges"
+			if (!(w in CONC))
+				continue
 			derive("conc", "added_max_us_vs_" w, f(V[g, "us_max"] - V[CONC[w], "us_max"], 1))
 			derive("conc", "added_p99_us_vs_" w, f(V[g, "us_p99"] - V[CONC[w], "us_p99"], 1))
 			derive("conc", "added_phase_max_us_vs_" w, f(V[g, "us_phase_max_med"] - V[CONC[w], "us_phase_max_med"], 1))
@@ -488,16 +490,19 @@ function table(   b, x, t, e, fl, nmet, nmiss, nskip, c, w, st) {
 		printf "\n5. IOAS_MAP + IOAS_UNMAP of a %s KiB area of its own (4 KiB pages, noiommu IOAS) while a second thread is:\n",
 		       V[CONC["getpa"], "area_kb"]
 		printf "   idle; busy (IOMMU_OPTION get in a loop, not touching the IOAS); walking the 1 GiB buffers with GET_PA in\n"
-		printf "   the same IOAS. %s phases of %s ms per condition, the three interleaved. Latency in us; ph.max: the\n",
+		printf "   the same IOAS; calling IOMMU_IOAS_IOVA_RANGES on the IOAS in a loop (another reader of its iova_rwsem).\n"
+		printf "   %s phases of %s ms per condition, the conditions interleaved. Latency in us; ph.max: the\n",
 		       V[CONC["getpa"], "phases"], V[CONC["getpa"], "phase_ms"]
 		printf "   median over the phases of each phase's maximum; then samples >= 1, 2, 4, 8, 16 ms; each phase's maximum\n"
 		printf "   %-12s %7s %7s %7s %7s %7s %7s  %-16s  %s\n", "thread 2", "samples", "median", "p99", "p99.9",
 		       "max", "ph.max", ">=1/2/4/8/16 ms", "max per phase"
-		for (c = 0; c < 3; c++) {
-			w = c == 0 ? "idle" : c == 1 ? "busy" : "getpa"
+		for (c = 0; c < 4; c++) {
+			w = c == 0 ? "idle" : c == 1 ? "busy" : c == 2 ? "getpa" : "ranges"
+			if (!(w in CONC))
+				continue
 			x = CONC[w]
 			st = V[x, "phase_max_us"]; gsub(/,/, " ", st)
-			printf "   %-12s %7s %7.0f %7.0f %7.0f %7.0f %7.0f  %-16s  %s\n", w == "getpa" ? "GET_PA walks" : w,
+			printf "   %-12s %7s %7.0f %7.0f %7.0f %7.0f %7.0f  %-16s  %s\n", w == "getpa" ? "GET_PA walks" : w == "ranges" ? "IOVA_RANGES" : w,
 			       V[x, "samples"], V[x, "us_med"], V[x, "us_p99"], V[x, "us_p999"], V[x, "us_max"],
 			       V[x, "us_phase_max_med"], V[x, "ge_1ms"] "/" V[x, "ge_2ms"] "/" V[x, "ge_4ms"] "/" V[x, "ge_8ms"] "/" V[x, "ge_16ms"], st
 		}
@@ -505,6 +510,12 @@ function table(   b, x, t, e, fl, nmet, nmiss, nskip, c, w, st) {
 		       dget("conc", "added_phase_max_us_vs_busy"), dget("conc", "added_max_us_vs_busy"), dget("conc", "added_p99_us_vs_busy")
 		printf "   against idle: ph.max %+.0f us, max %+.0f us, p99 %+.0f us\n",
 		       dget("conc", "added_phase_max_us_vs_idle"), dget("conc", "added_max_us_vs_idle"), dget("conc", "added_p99_us_vs_idle")
+		if ("ranges" in CONC) {
+			printf "   against the IOVA_RANGES loop: ph.max %+.0f us, max %+.0f us, p99 %+.0f us; the IOVA_RANGES loop against\n",
+			       dget("conc", "added_phase_max_us_vs_ranges"), dget("conc", "added_max_us_vs_ranges"), dget("conc", "added_p99_us_vs_ranges")
+			printf "   busy: ph.max %+.0f us (what a loop of any reader of the iova_rwsem does to its writers)\n",
+			       V[CONC["ranges"], "us_phase_max_med"] - V[CONC["busy"], "us_phase_max_med"]
+		}
 		printf "   the longest MAP / UNMAP alone, us: idle %.0f / %.0f, busy %.0f / %.0f, GET_PA walks %.0f / %.0f\n",
 		       V[CONC["idle"], "us_max_map"], V[CONC["idle"], "us_max_unmap"], V[CONC["busy"], "us_max_map"],
 		       V[CONC["busy"], "us_max_unmap"], V[CONC["getpa"], "us_max_map"], V[CONC["getpa"], "us_max_unmap"]

@@ -220,9 +220,9 @@ struct bench {
 	struct frag frag;
 	struct stat2 v7runs_walk;	/* us */
 	size_t v7runs_runs;
-	struct conc_stat conc[3];
+	struct conc_stat conc[4];
 	double conc_getpa_call_max_us;
-	long conc_walks, conc_busy_calls;
+	long conc_walks, conc_busy_calls, conc_ranges_calls;
 	int conc_pinned;
 	int mismatch;
 };
@@ -1295,8 +1295,8 @@ static void bench_rate(struct bench *b, struct buf *bufs)
 
 /* ---- GET_PA walks against a concurrent MAP/UNMAP ---- */
 
-enum { C_IDLE, C_BUSY, C_GETPA, NC };
-static const char *const cond_name[NC] = { "idle", "busy", "getpa" };
+enum { C_IDLE, C_BUSY, C_GETPA, C_RANGES, NC };
+static const char *const cond_name[NC] = { "idle", "busy", "getpa", "ranges" };
 
 struct conc {
 	struct bench *b;
@@ -1307,13 +1307,34 @@ struct conc {
 	volatile int gen;	/* bumped on every mode change */
 	uint64_t getpa_call_max;	/* ns, longest single GET_PA */
 	int pinned;		/* each thread on a CPU of its own */
-	long walks, busy_calls;
+	long walks, busy_calls, ranges_calls;
 };
 
 /*
+ * IOMMU_IOAS_IOVA_RANGES on the noiommu IOAS: a read-side ioctl that iommufd
+ * has had from the start, which takes the IOAS's iova_rwsem for read as
+ * GET_PA does, for as short a time. A loop of it is the control that tells
+ * what any reader of that lock does to its writers from what GET_PA adds.
+ */
+static void iova_ranges(struct bench *b)
+{
+	struct iommu_iova_range r[4];
+	struct iommu_ioas_iova_ranges cmd = {
+		.size = sizeof(cmd),
+		.ioas_id = b->ioas[D_NOIOMMU],
+		.num_iovas = 4,
+		.allowed_iovas = (uintptr_t)r,
+	};
+
+	if (ioctl(b->iommufd, IOMMU_IOAS_IOVA_RANGES, &cmd))
+		fail("IOMMU_IOAS_IOVA_RANGES");
+}
+
+/*
  * The second thread: idle (blocked), busy with ioctls that do not touch
- * the IOAS (the IOMMU_OPTION syscall floor), or walking the 1 GiB buffers
- * run by run with GET_PA, which asks each time for the rest of the buffer.
+ * the IOAS (the IOMMU_OPTION syscall floor), walking the 1 GiB buffers
+ * run by run with GET_PA, which asks each time for the rest of the buffer,
+ * or calling IOMMU_IOAS_IOVA_RANGES on the IOAS back to back.
  */
 /* Run the calling thread on cpu only; 0 if that is not possible */
 static int pin_to_cpu(int cpu)
@@ -1345,6 +1366,12 @@ static void *conc_thread(void *arg)
 			for (i = 0; i < 64; i++)
 				option_get(c->b, 0);
 			c->busy_calls += 64;
+			continue;
+		}
+		if (mode == C_RANGES) {
+			for (i = 0; i < 64; i++)
+				iova_ranges(c->b);
+			c->ranges_calls += 64;
 			continue;
 		}
 		for (i = 0; i < 2 && c->mode == C_GETPA; i++) {
@@ -1383,8 +1410,9 @@ static double pct(const uint64_t *s, size_t n, double p)
 /*
  * IOAS_MAP + IOAS_UNMAP of a small area of its own (CONC_AREA of 4 KiB
  * pages at IOVA_CONC, the same IOAS) timed over and over while the other
- * thread is idle, busy or walking with GET_PA, in phases of conc_ms each,
- * the three conditions interleaved (rotated each round, reps rounds).
+ * thread is idle, busy, walking with GET_PA or calling IOVA_RANGES, in
+ * phases of conc_ms each, the four conditions interleaved (rotated each
+ * round, reps rounds).
  */
 static void bench_conc(struct bench *b, struct buf *bufs)
 {
@@ -1476,6 +1504,7 @@ static void bench_conc(struct bench *b, struct buf *bufs)
 	b->conc_getpa_call_max_us = c.getpa_call_max / 1e3;
 	b->conc_walks = c.walks;
 	b->conc_busy_calls = c.busy_calls;
+	b->conc_ranges_calls = c.ranges_calls;
 	b->conc_pinned = c.pinned;
 	/* the rest of the program may run anywhere again */
 	{
@@ -1629,9 +1658,9 @@ static void print_conc(struct bench *b)
 		       s->hist[0], s->hist[1], s->hist[2], s->hist[3], s->hist[4],
 		       s->max_map, s->max_unmap);
 	}
-	printf("BENCH kind=conc_thread walks=%ld busy_calls=%ld getpa_call_max_us=%.1f pinned=%d\n",
-	       b->conc_walks, b->conc_busy_calls, b->conc_getpa_call_max_us,
-	       b->conc_pinned);
+	printf("BENCH kind=conc_thread walks=%ld busy_calls=%ld ranges_calls=%ld getpa_call_max_us=%.1f pinned=%d\n",
+	       b->conc_walks, b->conc_busy_calls, b->conc_ranges_calls,
+	       b->conc_getpa_call_max_us, b->conc_pinned);
 }
 
 /* met: 1, 0, or -1 when not measured in this run */
