@@ -513,7 +513,7 @@ function table(   b, x, t, e, fl, nmet, nmiss, nskip, c, w, st) {
 		if ("ranges" in CONC) {
 			printf "   against the IOVA_RANGES loop: ph.max %+.0f us, max %+.0f us, p99 %+.0f us; the IOVA_RANGES loop against\n",
 			       dget("conc", "added_phase_max_us_vs_ranges"), dget("conc", "added_max_us_vs_ranges"), dget("conc", "added_p99_us_vs_ranges")
-			printf "   busy: ph.max %+.0f us (what a loop of any reader of the iova_rwsem does to its writers)\n",
+			printf "   busy: ph.max %+.0f us (another reader of the same lock in a loop)\n",
 			       V[CONC["ranges"], "us_phase_max_med"] - V[CONC["busy"], "us_phase_max_med"]
 		}
 		printf "   the longest MAP / UNMAP alone, us: idle %.0f / %.0f, busy %.0f / %.0f, GET_PA walks %.0f / %.0f\n",
