@@ -125,47 +125,58 @@ suite_vfio_rst_example() { run_vfio_test vfio_rst_example; }
 
 # vfio's selftests the way upstream users run them, from kselftest's install
 # layout (build-selftests.sh; /opt/kselftest here): run_kselftest.sh -c vfio
-# with the device in $VFIO_SELFTESTS_BDF. One case per test program, from
-# run_kselftest.sh's own ok/not ok lines; each program's TAP is nested under
-# them with a "# " prefix and is not counted again (suites above count the
-# cases). ksft_programs adds to them what scripts/tap-count.awk needs: the
-# reason a skipped program printed, SKIP for an "ok" program whose every
-# case skipped (kselftest_harness.h exits 0 then), and a timeout line for a
-# program in which a case ran out of time. The runner's own limit per
-# program ("timeout set to 45") needs /usr/bin/timeout, which the guest does
-# not have; build-selftests.sh's per-case limits apply.
-ksft_programs() {
+# with the device in $VFIO_SELFTESTS_BDF. The runner prints one ok/not ok
+# line per program and nests the program's own TAP under it with a "# "
+# prefix; ksft_cases makes one flat TAP of it, a case per case of each
+# program, named "PROGRAM: CASE" (kselftest_harness.h's SKIP reasons and
+# timeout lines kept), so the suites above need not run these programs a
+# second time. A program that reports no case is one case of its own, under
+# the runner's name "selftests: vfio: PROGRAM": a SKIP with the reason it
+# printed when it skipped as a whole, a failure when it failed. A program
+# that fails with no failed case (it crashed, or exited non-zero after its
+# cases) or reports fewer cases than it planned adds a failed case. The
+# runner's own limit per program ("timeout set to ...") needs
+# /usr/bin/timeout, which the guest does not have; build-selftests.sh's
+# per-case limits apply.
+ksft_cases() {
 	awk '
-	function reset() { reason = ""; text = ""; ran = -1; skipped = 0; timeout = 0 }
+	function reset() { prog = ""; plan = -1; seen = 0; nfail = 0; reason = ""; text = "" }
 	BEGIN { reset() }
-	/^# selftests: / { reset(); print; next }
+	/^# selftests: / { reset(); prog = $0; sub(/^.*: /, "", prog); next }
 	/^# / {
 		l = substr($0, 3)
-		if (l ~ /^1\.\.0 # SKIP/ && reason == "") {
-			reason = l; sub(/^1\.\.0 # SKIP */, "", reason)
-		} else if (l ~ /^ok [0-9]+ .*# SKIP/ && reason == "") {
-			reason = l; sub(/^[^#]*# SKIP */, "", reason)
-		} else if (l ~ /^# Totals: pass:/) {
-			t = l; sub(/^# Totals: /, "", t); split(t, kv, /[ :]+/)
-			ran = kv[2] + kv[4] + kv[6] + kv[8]; skipped = kv[10] + 0
+		if (l ~ /^1\.\.[0-9]+/ && plan < 0) {
+			p = l; sub(/^1\.\./, "", p); sub(/[^0-9].*$/, "", p); plan = p + 0
+			if (l ~ /^1\.\.0 # SKIP/) { reason = l; sub(/^1\.\.0 # SKIP */, "", reason) }
+		} else if (l ~ /^(not )?ok [0-9]+ /) {
+			res = (l ~ /^ok /) ? "ok" : "not ok"
+			sub(/^(not )?ok [0-9]+ /, "", l)
+			print res " " prog ": " l
+			seen++
+			if (res == "not ok") nfail++
 		} else if (l ~ /: Test terminated by timeout$/) {
-			timeout = 1
-		} else if (text == "" && l !~ /^(ok |not ok |1\.\.|# |TAP version)/ && l ~ /[^ ]/) {
-			text = l
+			print l
+		} else {
+			if (text == "" && l !~ /^(# |TAP version)/ && l ~ /[^ ]/) text = l
+			print
 		}
-		print; next
+		next
 	}
-	/^ok [0-9]+ .* # SKIP *$/ {
-		sub(/ *$/, ""); print $0 " " (reason != "" ? reason : text); next
-	}
-	/^ok [0-9]+ / && !/#/ && ran == 0 && skipped > 0 {
-		print $0 " # SKIP every case skipped (" skipped "): " reason; next
-	}
-	/^not ok [0-9]+ / && (timeout || / # TIMEOUT /) {
-		name = $0; sub(/^not ok [0-9]+ /, "", name); sub(/ *#.*$/, "", name)
-		print "# " name ": Test terminated by timeout"
-	}
-	{ print }'
+	/^(not )?ok [0-9]+ / {
+		res = ($1 == "ok") ? "ok" : "not ok"
+		name = $0; sub(/^(not )?ok [0-9]+ /, "", name); sub(/ *#.*$/, "", name)
+		if (seen == 0 && res == "ok" && / # SKIP/)
+			print "ok " name " # SKIP " (reason != "" ? reason : text != "" ? text : "no reason printed")
+		else if (seen == 0)
+			print res " " name
+		else if (res == "not ok" && nfail == 0) {
+			if (/ # TIMEOUT/) print "# " name ": Test terminated by timeout"
+			print "not ok " name " # failed with no failed case"
+		}
+		if (plan > seen && seen > 0)
+			print "not ok " prog ": " (plan - seen) " planned case(s) never reported"
+		reset()
+	}'
 }
 suite_vfio_run_kselftest() {
 	[ -x /opt/kselftest/run_kselftest.sh ] ||
@@ -180,7 +191,10 @@ suite_vfio_run_kselftest() {
 	: >/tmp/ksft.out
 	VFIO_SELFTESTS_BDF=$(edu_bdf) /opt/kselftest/run_kselftest.sh -c vfio >>/tmp/ksft.out 2>&1
 	rc=$?
-	ksft_programs </tmp/ksft.out
+	ksft_cases </tmp/ksft.out >/tmp/ksft.cases
+	echo "TAP version 13"
+	echo "1..$(grep -cE '^(not )?ok ' /tmp/ksft.cases)"
+	awk '/^(not )?ok / { n++; sub(/ok /, "ok " n " ") } { print }' /tmp/ksft.cases
 	return $rc
 }
 
