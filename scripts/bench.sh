@@ -159,6 +159,7 @@ $1 == "BENCH" {
 	if (kind == "conc_thread") CT = n
 	if (kind == "time") TIME = n
 	if (kind == "v7runs") V7R = n
+	if (kind == "v7areas") V7A = n
 	if (kind == "dma") DMA = n
 	if (kind == "env") ENV = n
 	if (kind == "target") { nt++; TGT[nt] = n; TID[item] = n }
@@ -230,8 +231,10 @@ END {
 		derive(nm_, "walk_ns_per_run", f(ratio(V[x, "walk_us_med"] * 1000, V[x, "runs_getpa"]), 0))
 		derive(nm_, "walk_run_x_floor", f(ratio(V[x, "walk_us_med"] * 1000 / V[x, "runs_getpa"], flns), 2))
 	}
-	if (V7R) {
-		x = V7R
+	for (c = 0; c < 2; c++) {
+		x = c ? V7A : V7R
+		if (!x)
+			continue
 		derive(ITEM[x], "pages_per_run", f(ratio(V[x, "pages"], V[x, "runs"]), 1))
 		derive(ITEM[x], "walk_ns_per_run", f(ratio(V[x, "walk_us_med"] * 1000, V[x, "runs"]), 0))
 		derive(ITEM[x], "walk_run_x_floor", f(ratio(V[x, "walk_us_med"] * 1000 / V[x, "runs"], flns), 2))
@@ -332,8 +335,9 @@ function tdesc(id, v, lim,   b, x, o, p, what) {
 	if (id ~ /^getpa_vs_pagemap_/) { b = id; sub(/^getpa_vs_pagemap_/, "", b)
 		return sprintf("5. %s: pagemap read of the mlocked buffer / GET_PA walk = %.1fx (target >= %gx)", b, v, lim) }
 	if (id == "walk_run_vs_floor_v7runs") { x = V7R
-		return sprintf("5. %s at v7's run length (%s runs, %s pages a run) GET_PA walk per run / syscall floor: %.2fx (%s ns a run; target <= v7's %.2fx at 66.9 pages a run)",
-			       substr(ITEM[x], 1, index(ITEM[x], "-v7runs") - 1), V[x, "runs"], dget(ITEM[x], "pages_per_run"), v,
+		return sprintf("5. %s at v7's run length%s (%s runs, %s pages a run) GET_PA walk per run / syscall floor: %.2fx (%s ns a run; target <= v7's %.2fx at 66.9 pages a run)",
+			       substr(ITEM[x], 1, index(ITEM[x], "-v7runs") - 1),
+			       V[x, "areas"] == 1 ? ", one IOAS_MAP as v7's run" : ", an IOAS_MAP per chunk", V[x, "runs"], dget(ITEM[x], "pages_per_run"), v,
 			       dget(ITEM[x], "walk_ns_per_run"), lim) }
 	if (id ~ /^walk_run_vs_floor_/) { b = id; sub(/^walk_run_vs_floor_/, "", b)
 		return sprintf("5. %s GET_PA walk per run / syscall floor of this boot: %.2fx (%s ns a run, %s pages a run, floor %s ns; target <= v7's %.2fx at 66.9 pages a run)%s",
@@ -422,10 +426,20 @@ function table(   b, x, t, e, fl, nmet, nmiss, nskip, c, w, st) {
 		printf " %s %sx%s", ITEM[BUF[b]], dget(ITEM[BUF[b]], "walk_run_x_floor"), b < nb ? "," : "\n"
 	if (V7R) {
 		x = V7R
-		printf "   %s at v7's run length (%s-page chunks of it mapped in reverse order): %s runs, %s pages a run;\n",
+		printf "   %s at v7's run length (%s-page chunks of it in reverse IOVA order): %s runs, %s pages a run;\n",
 		       substr(ITEM[x], 1, index(ITEM[x], "-v7runs") - 1), V[x, "chunk_pages"], V[x, "runs"], dget(ITEM[x], "pages_per_run")
+		if (V[x, "areas"] == 1)
+			printf "   one IOAS_MAP of all chunks (runs end inside the area, as in v7's recorded run, one IOAS_MAP):\n"
+		else
+			printf "   an IOAS_MAP per chunk (a run that ends where an area ends costs a second area look up):\n"
 		printf "   GET_PA walk %s us, %s ns a run = %sx the floor (v7's recorded run: 4.95x at 66.9 pages a run)\n",
 		       mm(x, "walk_us"), dget(ITEM[x], "walk_ns_per_run"), dget(ITEM[x], "walk_run_x_floor")
+	}
+	if (V7A) {
+		x = V7A
+		printf "   an IOAS_MAP per chunk (%s areas; a run that ends where an area ends costs a second area look up):\n", V[x, "areas"]
+		printf "   GET_PA walk %s us, %s runs, %s ns a run = %sx the floor\n",
+		       mm(x, "walk_us"), V[x, "runs"], dget(ITEM[x], "walk_ns_per_run"), dget(ITEM[x], "walk_run_x_floor")
 	}
 	printf "   cross-check GET_PA runs == pagemap runs (every repetition, both walks%s): %s\n",
 	       FRAG ? ", and the fragmented mapping" : "", V[RES, "status"] == "ok" ? "identical" : "MISMATCH"
@@ -548,6 +562,12 @@ function table(   b, x, t, e, fl, nmet, nmiss, nskip, c, w, st) {
 		if (ITEM[x] ~ /^4k/)
 			printf "   %-8s %s: pagemap time / GET_PA time = %sx (no target: on 4 KiB pages GET_PA makes one call per run)\n",
 			       "info", ITEM[x], dget(ITEM[x], "pagemap_over_getpa")
+	}
+	for (b = 1; b <= nb; b++) {
+		x = BUF[b]
+		if (ITEM[x] == "4k-1G" && !(("walk_run_vs_floor_" ITEM[x]) in TID))
+			printf "   %-8s %s as allocated (%s runs, %s pages a run): GET_PA walk per run / syscall floor = %sx (no target:\n            a run of 4 KiB leaves costs more the longer it is; v7's 4.95x was at 66.9 pages a run, the run length of\n            target 5 above)\n",
+			       "info", ITEM[x], V[x, "runs"], dget(ITEM[x], "pages_per_run"), dget(ITEM[x], "walk_run_x_floor")
 	}
 	for (c = 1; c <= ns; c++) {
 		x = SC[c]
