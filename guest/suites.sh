@@ -134,15 +134,17 @@ suite_vfio_rst_example() { run_vfio_test vfio_rst_example; }
 # the runner's name "selftests: vfio: PROGRAM": a SKIP with the reason it
 # printed when it skipped as a whole, a failure when it failed. A program
 # that fails with no failed case (it crashed, or exited non-zero after its
-# cases) or reports fewer cases than it planned adds a failed case. The
-# runner's own limit per program ("timeout set to ...") needs
-# /usr/bin/timeout, which the guest does not have; build-selftests.sh's
-# per-case limits apply.
+# cases) or reports fewer cases than it planned adds a failed case, and so
+# does a program the runner started but gave no result for, and the
+# programs of the runner's plan that never reported. The runner's own limit
+# per program ("timeout set to ...") needs /usr/bin/timeout, which the guest
+# does not have; build-selftests.sh's per-case limits apply.
 ksft_cases() {
 	awk '
 	function reset() { prog = ""; plan = -1; seen = 0; nfail = 0; reason = ""; text = "" }
-	BEGIN { reset() }
-	/^# selftests: / { reset(); prog = $0; sub(/^.*: /, "", prog); next }
+	BEGIN { reset(); rplan = -1; nprog = 0 }
+	/^1\.\.[0-9]+$/ && rplan < 0 { rplan = substr($0, 4) + 0; next }
+	/^# selftests: / { reset(); pname = substr($0, 3); prog = pname; sub(/^.*: /, "", prog); next }
 	/^# / {
 		l = substr($0, 3)
 		if (l ~ /^1\.\.[0-9]+/ && plan < 0) {
@@ -165,18 +167,35 @@ ksft_cases() {
 	/^(not )?ok [0-9]+ / {
 		res = ($1 == "ok") ? "ok" : "not ok"
 		name = $0; sub(/^(not )?ok [0-9]+ /, "", name); sub(/ *#.*$/, "", name)
+		if (res == "not ok" && / # TIMEOUT/ && nfail == 0)
+			print "# " name ": Test terminated by timeout"
 		if (seen == 0 && res == "ok" && / # SKIP/)
 			print "ok " name " # SKIP " (reason != "" ? reason : text != "" ? text : "no reason printed")
 		else if (seen == 0)
 			print res " " name
-		else if (res == "not ok" && nfail == 0) {
-			if (/ # TIMEOUT/) print "# " name ": Test terminated by timeout"
+		else if (res == "not ok" && nfail == 0)
 			print "not ok " name " # failed with no failed case"
-		}
-		if (plan > seen && seen > 0)
-			print "not ok " prog ": " (plan - seen) " planned case(s) never reported"
+		if (plan > seen)
+			print "not ok " (prog != "" ? prog : name) ": " (plan - seen) " planned case(s) never reported"
+		nprog++
 		reset()
+	}
+	END {
+		if (prog != "") {
+			print "not ok " pname " # the runner reported no result for it"
+			nprog++
+		}
+		if (rplan > nprog)
+			print "not ok " (rplan - nprog) " of the runner'"'"'s " rplan " programs never reported"
 	}'
+}
+# The runner's output on stdin, as one TAP: plan, then ksft_cases' lines
+# numbered (scripts/selftest-tap.sh checks it on the host)
+ksft_tap() {
+	cases=$(ksft_cases)
+	echo "TAP version 13"
+	echo "1..$(printf '%s\n' "$cases" | grep -cE '^(not )?ok ')"
+	printf '%s\n' "$cases" | awk '/^(not )?ok / { n++; sub(/ok /, "ok " n " ") } { print }'
 }
 suite_vfio_run_kselftest() {
 	[ -x /opt/kselftest/run_kselftest.sh ] ||
@@ -191,10 +210,7 @@ suite_vfio_run_kselftest() {
 	: >/tmp/ksft.out
 	VFIO_SELFTESTS_BDF=$(edu_bdf) /opt/kselftest/run_kselftest.sh -c vfio >>/tmp/ksft.out 2>&1
 	rc=$?
-	ksft_cases </tmp/ksft.out >/tmp/ksft.cases
-	echo "TAP version 13"
-	echo "1..$(grep -cE '^(not )?ok ' /tmp/ksft.cases)"
-	awk '/^(not )?ok / { n++; sub(/ok /, "ok " n " ") } { print }' /tmp/ksft.cases
+	ksft_tap </tmp/ksft.out
 	return $rc
 }
 

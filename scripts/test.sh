@@ -125,6 +125,10 @@ trap 'for p in "${bg_pids[@]}"; do kill_tree "$p"; done; summary; exit $?' EXIT
 
 check "dependencies installed" "$TOP/scripts/deps.sh" || exit 1
 check "series applies to the base (git am)" "$TOP/scripts/tree.sh" || exit 1
+# How the guests count kselftest's runner output, on made-up output with
+# every way a program can fail (scripts/selftest-tap.sh)
+check "harness: runner output counted per case, failures never as passed" \
+	"$TOP/scripts/selftest-tap.sh"
 
 # checkpatch, kernel-doc and docutils run in a worktree of their own at
 # HEAD (static.sh), so they run in the background from the start while the

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Check on the host how the guest counts kselftest runner output: feed a
+# made-up run_kselftest.sh output through guest/suites.sh's ksft_tap (under
+# busybox awk, as in the guest) and scripts/tap-count.awk, and compare the
+# counts with what each line must give. Each case below is a way a program
+# can fail that must not count as passed.
+source "$(dirname "$0")/lib.sh"
+
+bb=$(command -v busybox) || die "busybox not installed (scripts/deps.sh)"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/bin" && ln -s "$bb" "$tmp/bin/awk"
+
+# 7 programs planned, 6 started:
+#   a: 2 cases pass, then it crashes (1 failure) and 1 planned case is
+#      missing (1 failure);
+#   b: 1 case passes, 1 times out (1 failure, 1 timeout);
+#   c: plans 4 cases, reports none, exits 0 (1 pass of the program line,
+#      1 failure for the missing cases);
+#   d: reports nothing and the runner times it out (1 failure, 1 timeout);
+#   s: skips as a whole (1 skip);
+#   e: 1 case passes, then the runner stops (1 failure: no result for e;
+#      1 failure: one program of the plan never reported).
+cat >"$tmp/runner.out" <<'OUT'
+TAP version 13
+1..7
+# timeout set to 45
+# selftests: vfio: a
+# TAP version 13
+# 1..3
+# ok 1 f.x
+# ok 2 f.y
+not ok 1 selftests: vfio: a # exit=139
+# selftests: vfio: b
+# 1..2
+# ok 1 g.x
+# # y: Test terminated by timeout
+# not ok 2 g.y
+not ok 2 selftests: vfio: b
+# selftests: vfio: c
+# 1..4
+ok 3 selftests: vfio: c
+# selftests: vfio: d
+not ok 4 selftests: vfio: d # TIMEOUT 45 seconds
+# selftests: vfio: s
+# 1..0 # SKIP no device
+ok 5 selftests: vfio: s # SKIP no device
+# selftests: vfio: e
+# 1..2
+# ok 1 h.x
+OUT
+{
+	echo "GUEST-TAP-BEGIN vfio_run_kselftest"
+	PATH="$tmp/bin:$PATH" SUITES_LIB=1 sh -c ". '$TOP/guest/suites.sh' && ksft_tap" <"$tmp/runner.out"
+	echo "GUEST-TAP-END vfio_run_kselftest rc=1 start=0 end=1"
+} >"$tmp/console.log"
+got=$(awk -f "$TOP/scripts/tap-count.awk" "$tmp/console.log" | awk -F'\t' '$1 == "SUITE" { print $3, $4, $5, $6 }')
+want="5 7 1 2"
+if [ "$got" != "$want" ]; then
+	sed 's/^/    /' "$tmp/console.log"
+	die "ksft_tap + tap-count.awk: passed failed skipped timeouts = '$got', want '$want'"
+fi
+info "ksft_tap + tap-count.awk: $got (passed failed skipped timeouts) as expected"
