@@ -1129,6 +1129,12 @@ static void bench_v7runs(struct bench *b, struct buf *buf)
 	void *p;
 
 	layout_init(b, buf, &l, buf->pages, V7_RUN_PAGES);
+	/*
+	 * In the alias, IOVA order is the order of the pages. Allocated before
+	 * the move: an allocation made while the buffer's range is empty could
+	 * land there and be overwritten when the chunks go back.
+	 */
+	layout_init(b, &alias, &whole, buf->pages, buf->pages);
 
 	p = mmap(NULL, buf->size, PROT_NONE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -1136,8 +1142,6 @@ static void bench_v7runs(struct bench *b, struct buf *buf)
 		fail("mmap of the alias");
 	alias.va = p;
 	layout_move(buf, &l, alias.va, 0);
-	/* In the alias, IOVA order is the order of the pages */
-	layout_init(b, &alias, &whole, buf->pages, buf->pages);
 	ioas_map(b, b->ioas[D_NOIOMMU], alias.va, buf->size, IOVA_V7RUNS);
 	layout_verify(b, &alias, &whole, IOVA_V7RUNS, "v7runs", b->reps,
 		      &b->v7runs_walk, &b->v7runs_runs, &verified);
