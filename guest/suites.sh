@@ -135,8 +135,9 @@ suite_vfio_rst_example() { run_vfio_test vfio_rst_example; }
 # printed when it skipped as a whole, a failure when it failed. A program
 # that fails with no failed case (it crashed, or exited non-zero after its
 # cases) or reports fewer cases than it planned adds a failed case, and so
-# does a program the runner started but gave no result for, and the
-# programs of the runner's plan that never reported. The runner's own limit
+# does a program the runner started but gave no result for, the programs
+# of the runner's plan that never reported, and a runner that printed no
+# plan at all. The runner's own limit
 # per program ("timeout set to ...") needs /usr/bin/timeout, which the guest
 # does not have; build-selftests.sh's per-case limits apply.
 ksft_cases() {
@@ -181,6 +182,8 @@ ksft_cases() {
 		reset()
 	}
 	END {
+		if (rplan < 0)
+			print "not ok the runner printed no plan"
 		if (prog != "") {
 			print "not ok " pname " # the runner reported no result for it"
 			nprog++

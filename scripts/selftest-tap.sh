@@ -49,15 +49,27 @@ ok 5 selftests: vfio: s # SKIP no device
 # 1..2
 # ok 1 h.x
 OUT
-{
-	echo "GUEST-TAP-BEGIN vfio_run_kselftest"
-	PATH="$tmp/bin:$PATH" SUITES_LIB=1 sh -c ". '$TOP/guest/suites.sh' && ksft_tap" <"$tmp/runner.out"
-	echo "GUEST-TAP-END vfio_run_kselftest rc=1 start=0 end=1"
-} >"$tmp/console.log"
-got=$(awk -f "$TOP/scripts/tap-count.awk" "$tmp/console.log" | awk -F'\t' '$1 == "SUITE" { print $3, $4, $5, $6 }')
-want="5 7 1 2"
-if [ "$got" != "$want" ]; then
-	sed 's/^/    /' "$tmp/console.log"
-	die "ksft_tap + tap-count.awk: passed failed skipped timeouts = '$got', want '$want'"
-fi
-info "ksft_tap + tap-count.awk: $got (passed failed skipped timeouts) as expected"
+# counts RUNNER_OUTPUT RC: "passed failed skipped timeouts" of the suite
+counts() {
+	{
+		echo "GUEST-TAP-BEGIN vfio_run_kselftest"
+		PATH="$tmp/bin:$PATH" SUITES_LIB=1 sh -c ". '$TOP/guest/suites.sh' && ksft_tap" <"$1"
+		echo "GUEST-TAP-END vfio_run_kselftest rc=$2 start=0 end=1"
+	} >"$tmp/console.log"
+	awk -f "$TOP/scripts/tap-count.awk" "$tmp/console.log" |
+		awk -F'\t' '$1 == "SUITE" { print $3, $4, $5, $6 }'
+}
+# expect WHAT RUNNER_OUTPUT RC WANT
+expect() {
+	local got
+	got=$(counts "$2" "$3")
+	if [ "$got" != "$4" ]; then
+		sed 's/^/    /' "$tmp/console.log"
+		die "ksft_tap + tap-count.awk, $1: passed failed skipped timeouts = '$got', want '$4'"
+	fi
+	info "ksft_tap + tap-count.awk, $1: $got (passed failed skipped timeouts) as expected"
+}
+expect "every failure mode" "$tmp/runner.out" 1 "5 7 1 2"
+# A runner that printed nothing at all, not even a plan, and exited 0
+: >"$tmp/empty.out"
+expect "no output" "$tmp/empty.out" 0 "0 1 0 0"
