@@ -100,6 +100,16 @@ suite_iommufd() {
 	/opt/bin/iommufd
 }
 
+# The same in two parts: the fixture whose cases race threads against each
+# other, for a guest with more than one vCPU, and the rest
+suite_iommufd_race() {
+	/opt/bin/iommufd -f iommufd_noiommu_race
+}
+
+suite_iommufd_serial() {
+	/opt/bin/iommufd -F iommufd_noiommu_race
+}
+
 # iommufd's selftests of the noiommu mock device only (prove-gates.sh)
 suite_iommufd_noiommu() {
 	/opt/bin/iommufd -f iommufd_noiommu -f iommufd_noiommu_race

@@ -18,6 +18,17 @@
 #   stale-get-pa  GET_PA answers from a one-entry cache that unmap does
 #                 not invalidate: the race test that maps other memory at
 #                 the same IOVA again and again sees an old mapping's address
+#   get-pa-unlocked-read  GET_PA checks for a revoked dma-buf under the
+#                 pages mutex but reads the table after dropping it: the race
+#                 test that revokes a dma-buf while GET_PA reads it sees an
+#                 answer that no state of the area gives (two vCPUs; up
+#                 to three boots, as each catches the race by chance)
+#   top-of-iova   patch 3's fix of batch_to_domain() reverted (a chunk's end
+#                 computed as min(last_iova + 1, ...) again): the noiommu
+#                 selftest that maps the top of the IOVA space from two
+#                 discontiguous pages fails
+#   huge-pin-leak iommufd does not unpin compound pages: the noiommu
+#                 selftest's huge page does not go back to the hugetlb pool
 #   early-unpin   IOAS_MAP drops the pages' pin as soon as it has them (and
 #                 unmap then has nothing to unpin): the pin checks of
 #                 vfio_iommufd_noiommu_test (GET_PA and a DMA after munmap,
@@ -77,6 +88,20 @@ guest_test_debug() {
 		"$TOP/scripts/guest-suites.sh" proof-debug iommufd_noiommu
 }
 
+# A mutant that only a race shows: the race cases (two vCPUs) on the debug
+# kernel of the mutated tree, in up to three boots, as each boot catches
+# the race by chance; fails at the first boot that does.
+guest_test_debug_race() {
+	local st=$BUILD/selftests/proof-debug i
+	OUT=$BUILD/out/proof-debug SEED_FROM=debug "$TOP/scripts/build-kernel.sh" debug &&
+	OUT=$BUILD/out/proof-debug DEST=$st "$TOP/scripts/build-selftests.sh" proof-debug iommu ||
+		return 1
+	for i in 1 2 3; do
+		KERNEL=$BUILD/out/proof-debug/arch/x86/boot/bzImage ST=$st GUEST_APPEND=iommu.debug_pagealloc=1 \
+			"$TOP/scripts/guest-suites.sh" proof-debug iommufd_race || return 1
+	done
+}
+
 # The KUnit suites of the mutated tree, on its debug kernel (VFIO_GROUP=y)
 # and on its cdev-only kernel (VFIO_GROUP=n); fails if either fails.
 guest_test_kunit() {
@@ -132,8 +157,23 @@ m_no-cdev-taint() {
 	guest_test_cdev
 }
 m_stale-get-pa() {
-	mutate stale-get-pa 's/(\nint iopt_noiommu_get_pa\(.*?\n\{\n.*?int rc = 0;\n)/$1\tstatic u64 mutant_page = U64_MAX, mutant_phys;\n\n\tif (iova \/ PAGE_SIZE == mutant_page) {\n\t\t*phys = mutant_phys + offset_in_page(iova);\n\t\t*length = min_t(u64, *length, PAGE_SIZE - offset_in_page(iova));\n\t\treturn 0;\n\t}\n/s; s/(\t\t\*phys = run\.phys;\n)/$1\t\tmutant_page = iova \/ PAGE_SIZE;\n\t\tmutant_phys = run.phys - offset_in_page(iova);\n/' \
+	mutate stale-get-pa 's/(\nint iopt_noiommu_get_pa\(.*?\n\{\n.*?\tint rc;\n)/$1\tstatic u64 mutant_page = U64_MAX, mutant_phys;\n\n\tif (iova \/ PAGE_SIZE == mutant_page) {\n\t\t*phys = mutant_phys + offset_in_page(iova);\n\t\t*length = min_t(u64, *length, PAGE_SIZE - offset_in_page(iova));\n\t\treturn 0;\n\t}\n/s; s/(\n\t\*phys = run\.phys;\n)/$1\tmutant_page = iova \/ PAGE_SIZE;\n\tmutant_phys = run.phys - offset_in_page(iova);\n/' \
 		drivers/iommu/iommufd/noiommu.c
+	guest_test_debug
+}
+m_get-pa-unlocked-read() {
+	mutate get-pa-unlocked-read 's/\tif \(iopt_dmabuf_revoked\(pages\)\)\n\t\trc = -EINVAL;\n\telse\n\t\trc = noiommu_run_extend\(domain, run, iova, last\) \? 1 : 0;\n\tmutex_unlock\(&pages->mutex\);\n/\trc = iopt_dmabuf_revoked(pages) ? -EINVAL : 2;\n\tmutex_unlock(&pages->mutex);\n\tif (rc == 2)\n\t\trc = noiommu_run_extend(domain, run, iova, last) ? 1 : 0;\n/' \
+		drivers/iommu/iommufd/noiommu.c
+	guest_test_debug_race
+}
+m_top-of-iova() {
+	mutate top-of-iova 's/next_last = iova \+ min\(last_iova - iova,\n[\t ]+batch->npfns\[cur\] \* PAGE_SIZE -\n[\t ]+page_offset - 1\);/next_last = min(last_iova + 1, iova + batch->npfns[cur] * PAGE_SIZE - page_offset) - 1;/' \
+		drivers/iommu/iommufd/pages.c
+	guest_test_debug
+}
+m_huge-pin-leak() {
+	mutate huge-pin-leak 's/(\n)(\t\tunpin_user_page_range_dirty_lock\(\n\t\t\tpfn_to_page\(batch->pfns\[cur\] \+ first_page_off\),\n\t\t\tto_unpin, pages->writable\);\n)/$1\t\tif (!PageCompound(pfn_to_page(batch->pfns[cur] + first_page_off)))\n\t$2/' \
+		drivers/iommu/iommufd/pages.c
 	guest_test_debug
 }
 m_early-unpin() {
@@ -164,11 +204,14 @@ declare -A why=(
 	[no-cap-check]='not ok [0-9]+ .*cap_sys_rawio'
 	[no-cdev-taint]='not ok [0-9]+ the cdev tainted the kernel'
 	[stale-get-pa]='not ok [0-9]+ iommufd_noiommu_race\.remap\.get_pa'
+	[get-pa-unlocked-read]='not ok [0-9]+ iommufd_noiommu_race\.revoke\.get_pa'
+	[top-of-iova]='not ok [0-9]+ iommufd_noiommu\.get_pa_top'
+	[huge-pin-leak]='not ok [0-9]+ iommufd_noiommu\.get_pa_huge'
 	[early-unpin]='not ok [0-9]+ .*(dma_pinned|pinned)'
 	[debug-pagealloc]='WARNING: .*__iommu_debug_update_iova'
 	[fwspec-noiommu]='not ok [0-9]+ vfio_noiommu\.noiommu_test_fwspec'
 )
-all=(checkpatch sparse kerneldoc uapi kconfig no-get-pa no-cap-check no-cdev-taint stale-get-pa early-unpin debug-pagealloc fwspec-noiommu)
+all=(checkpatch sparse kerneldoc uapi kconfig no-get-pa no-cap-check no-cdev-taint stale-get-pa get-pa-unlocked-read top-of-iova huge-pin-leak early-unpin debug-pagealloc fwspec-noiommu)
 [ $# -gt 0 ] || set -- "${all[@]}"
 unset RESULTS
 bad=0

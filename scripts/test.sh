@@ -141,18 +141,20 @@ bg_start recorded static env STATIC_REV="$(git -C "$TREE" rev-parse HEAD)" \
 # cases run past kselftest_harness.h's fixed 30 s per-case limit:
 # build-selftests.sh gives every case a limit that fits the configuration
 # (only the limit changes).
-# Two guests: iommufd's own suites, single-threaded and the longest, on one
-# vCPU (a second one costs ~20% more host CPU under TCG for nothing); the
-# series' tests, which include a multi-threaded stress case, on two.
+# Two guests: iommufd's own suites, the longest, on one vCPU (a second one
+# costs ~20% more host CPU under TCG for nothing): all of iommufd's cases but
+# the fixture whose cases race threads against each other (iommufd_serial);
+# that fixture (iommufd_race) and the series' tests, which include
+# multi-threaded stress cases, on two.
 # The KUnit suites (suite "kunit") run at boot in the first: the noiommu
 # device they register taints the kernel, which the taint checks of the
 # series' tests must not see.
-DEBUG_SUITES_UP="kunit iommufd iommufd_fail_nth"
+DEBUG_SUITES_UP="kunit iommufd_serial iommufd_fail_nth"
 # vfio_run_kselftest runs every vfio selftest program through kselftest's
 # runner and counts each program's cases (guest/suites.sh), so the debug
 # guest does not run vfio_iommufd_noiommu_test, vfio_pci_driver_test and
 # vfio_pci_device_test as suites of their own as well.
-DEBUG_SUITES="noiommu_group noiommu_cdev_smoke vfio_rst_example vfio_run_kselftest vfio_scripts"
+DEBUG_SUITES="iommufd_race noiommu_group noiommu_cdev_smoke vfio_rst_example vfio_run_kselftest vfio_scripts"
 MAIN_SUITES="iommufd_fail_nth"
 # The cdev-only guest (VFIO_GROUP=n): the taint and the DMA tests again,
 # where the cdev is the only way to the device.
