@@ -98,9 +98,10 @@ chmod +x "$root/init"
 # kernel runs a syscall loop 10-15x slower than the host does (busybox dd of
 # 200000 1-byte blocks: 1.4-1.7 s in the guest, 0.09-0.16 s on the host;
 # 0.27 s on the main kernel). Of the detectors whose reports the splat check
-# below flags, the soft-lockup, hung-task and workqueue watchdogs are not
-# built (not set in the debug and main .config); RCU's CPU stall warning is.
-# The clocksource watchdog only prints (and may switch clocksource).
+# below flags, the soft-lockup and workqueue watchdogs are not built (not set
+# in the debug and main .config); RCU's CPU stall warning is, and the debug
+# kernels' hung-task detector (120 s in D state). The clocksource watchdog
+# only prints (and may switch clocksource).
 slow_host=(
 	# timer_irq_works() (arch/x86/kernel/apic/io_apic.c) panics "IO-APIC + timer doesn't work!" unless 5 ticks come in ~40e9/HZ TSC cycles: seen at 0.07 s under load.
 	no_timer_check
