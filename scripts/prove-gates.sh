@@ -79,26 +79,18 @@ guest_test_cdev() {
 	KERNEL=$BUILD/out/proof-cdev/arch/x86/boot/bzImage ST=$st GUEST_APPEND=iommu.debug_pagealloc=1 \
 		"$TOP/scripts/guest-suites.sh" proof-cdev noiommu_cdev_only vfio_iommufd_noiommu_test
 }
-# iommufd's noiommu selftests on the debug kernel of the mutated tree.
+# iommufd's noiommu selftests on the debug kernel of the mutated tree:
+#   guest_test_debug [SUITE [BOOTS]]   (default: iommufd_noiommu, one boot)
+# A mutant that only a race shows boots up to BOOTS times, as each boot
+# catches the race by chance; the gate fails at the first boot that does.
 guest_test_debug() {
-	local st=$BUILD/selftests/proof-debug
-	OUT=$BUILD/out/proof-debug SEED_FROM=debug "$TOP/scripts/build-kernel.sh" debug &&
-	OUT=$BUILD/out/proof-debug DEST=$st "$TOP/scripts/build-selftests.sh" proof-debug iommu &&
-	KERNEL=$BUILD/out/proof-debug/arch/x86/boot/bzImage ST=$st GUEST_APPEND=iommu.debug_pagealloc=1 \
-		"$TOP/scripts/guest-suites.sh" proof-debug iommufd_noiommu
-}
-
-# A mutant that only a race shows: the race cases (two vCPUs) on the debug
-# kernel of the mutated tree, in up to three boots, as each boot catches
-# the race by chance; fails at the first boot that does.
-guest_test_debug_race() {
-	local st=$BUILD/selftests/proof-debug i
+	local suite=${1:-iommufd_noiommu} boots=${2:-1} st=$BUILD/selftests/proof-debug i
 	OUT=$BUILD/out/proof-debug SEED_FROM=debug "$TOP/scripts/build-kernel.sh" debug &&
 	OUT=$BUILD/out/proof-debug DEST=$st "$TOP/scripts/build-selftests.sh" proof-debug iommu ||
 		return 1
-	for i in 1 2 3; do
+	for ((i = 0; i < boots; i++)); do
 		KERNEL=$BUILD/out/proof-debug/arch/x86/boot/bzImage ST=$st GUEST_APPEND=iommu.debug_pagealloc=1 \
-			"$TOP/scripts/guest-suites.sh" proof-debug iommufd_race || return 1
+			"$TOP/scripts/guest-suites.sh" proof-debug "$suite" || return 1
 	done
 }
 
@@ -164,7 +156,7 @@ m_stale-get-pa() {
 m_get-pa-unlocked-read() {
 	mutate get-pa-unlocked-read 's/\tif \(iopt_dmabuf_revoked\(pages\)\)\n\t\trc = -EINVAL;\n\telse\n\t\trc = noiommu_run_extend\(domain, run, iova, last\) \? 1 : 0;\n\tmutex_unlock\(&pages->mutex\);\n/\trc = iopt_dmabuf_revoked(pages) ? -EINVAL : 2;\n\tmutex_unlock(&pages->mutex);\n\tif (rc == 2)\n\t\trc = noiommu_run_extend(domain, run, iova, last) ? 1 : 0;\n/' \
 		drivers/iommu/iommufd/noiommu.c
-	guest_test_debug_race
+	guest_test_debug iommufd_race 3
 }
 m_top-of-iova() {
 	mutate top-of-iova 's/next_last = iova \+ min\(last_iova - iova,\n[\t ]+batch->npfns\[cur\] \* PAGE_SIZE -\n[\t ]+page_offset - 1\);/next_last = min(last_iova + 1, iova + batch->npfns[cur] * PAGE_SIZE - page_offset) - 1;/' \
