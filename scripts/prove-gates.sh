@@ -23,6 +23,15 @@
 #                 test that revokes a dma-buf while GET_PA reads it sees an
 #                 answer that no state of the area gives (two vCPUs; up
 #                 to three boots, as each catches the race by chance)
+#   get-pa-no-pages-ref  GET_PA does not hold a reference of its own on the
+#                 area's pages while it holds their mutex: an unmap that
+#                 takes the mutex as GET_PA releases it frees the pages
+#                 under mutex_unlock() (KASAN, in a race case; up to three
+#                 boots)
+#   get-pa-no-domains-rwsem  GET_PA does not hold the domains_rwsem (and
+#                 its lockdep assertions go): a HWPT destroyed or a device
+#                 replaced meanwhile frees the domain it walks (KASAN, or a
+#                 wrong answer, in a race case; up to three boots)
 #   top-of-iova   patch 3's fix of batch_to_domain() reverted (a chunk's end
 #                 computed as min(last_iova + 1, ...) again): the noiommu
 #                 selftest that maps the top of the IOVA space from two
@@ -158,6 +167,16 @@ m_get-pa-unlocked-read() {
 		drivers/iommu/iommufd/noiommu.c
 	guest_test_debug iommufd_race 3
 }
+m_get-pa-no-pages-ref() {
+	mutate get-pa-no-pages-ref 's/\tkref_get\(&pages->kref\);\n//; s/(\tmutex_unlock\(&pages->mutex\);\n)\tiopt_put_pages\(pages\);\n/$1/' \
+		drivers/iommu/iommufd/noiommu.c
+	guest_test_debug iommufd_race 3
+}
+m_get-pa-no-domains-rwsem() {
+	mutate get-pa-no-domains-rwsem 's/\tlockdep_assert_held\(&iopt->domains_rwsem\);\n//g; s/\tdown_read\(&iopt->domains_rwsem\);\n(\tdomain = iopt_noiommu_domain)/$1/; s/(\} while \(rc == 1 && run\.last < last\);\n)\tup_read\(&iopt->domains_rwsem\);\n/$1/' \
+		drivers/iommu/iommufd/noiommu.c
+	guest_test_debug iommufd_race 3
+}
 m_top-of-iova() {
 	mutate top-of-iova 's/next_last = iova \+ min\(last_iova - iova,\n[\t ]+batch->npfns\[cur\] \* PAGE_SIZE -\n[\t ]+page_offset - 1\);/next_last = min(last_iova + 1, iova + batch->npfns[cur] * PAGE_SIZE - page_offset) - 1;/' \
 		drivers/iommu/iommufd/pages.c
@@ -197,13 +216,15 @@ declare -A why=(
 	[no-cdev-taint]='not ok [0-9]+ the cdev tainted the kernel'
 	[stale-get-pa]='not ok [0-9]+ iommufd_noiommu_race\.remap\.get_pa'
 	[get-pa-unlocked-read]='not ok [0-9]+ iommufd_noiommu_race\.revoke\.get_pa'
+	[get-pa-no-pages-ref]='BUG: KASAN|not ok [0-9]+ iommufd_noiommu_race\.'
+	[get-pa-no-domains-rwsem]='BUG: KASAN|not ok [0-9]+ iommufd_noiommu_race\.'
 	[top-of-iova]='not ok [0-9]+ iommufd_noiommu\.get_pa_top'
 	[huge-pin-leak]='not ok [0-9]+ iommufd_noiommu\.get_pa_huge'
 	[early-unpin]='not ok [0-9]+ .*(dma_pinned|pinned)'
 	[debug-pagealloc]='WARNING: .*__iommu_debug_update_iova'
 	[fwspec-noiommu]='not ok [0-9]+ vfio_noiommu\.noiommu_test_fwspec'
 )
-all=(checkpatch sparse kerneldoc uapi kconfig no-get-pa no-cap-check no-cdev-taint stale-get-pa get-pa-unlocked-read top-of-iova huge-pin-leak early-unpin debug-pagealloc fwspec-noiommu)
+all=(checkpatch sparse kerneldoc uapi kconfig no-get-pa no-cap-check no-cdev-taint stale-get-pa get-pa-unlocked-read get-pa-no-pages-ref get-pa-no-domains-rwsem top-of-iova huge-pin-leak early-unpin debug-pagealloc fwspec-noiommu)
 [ $# -gt 0 ] || set -- "${all[@]}"
 unset RESULTS
 bad=0
