@@ -30,9 +30,10 @@
 #                 boots). No test catches it (README): it is not in the
 #                 default list, run it by name
 #   get-pa-no-domains-rwsem  GET_PA does not hold the domains_rwsem (and
-#                 its lockdep assertions go): a HWPT destroyed or a device
-#                 replaced meanwhile frees the domain it walks (KASAN, or a
-#                 wrong answer, in a race case; up to three boots)
+#                 its lockdep assertions go): a device destroyed or replaced,
+#                 or a HWPT destroyed, meanwhile frees the domain it walks
+#                 (KASAN, or a wrong answer, in a race case; up to three
+#                 boots)
 #   top-of-iova   patch 3's fix of batch_to_domain() reverted (a chunk's end
 #                 computed as min(last_iova + 1, ...) again): the noiommu
 #                 selftest that maps the top of the IOVA space from two
