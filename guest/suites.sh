@@ -115,6 +115,12 @@ suite_iommufd_noiommu() {
 	/opt/bin/iommufd -f iommufd_noiommu -f iommufd_noiommu_race
 }
 
+# iommufd's selftests of its VFIO container compat on the mock domain only
+# (prove-gates.sh)
+suite_iommufd_vfio_compat() {
+	/opt/bin/iommufd -f vfio_compat_mock_domain
+}
+
 suite_iommufd_fail_nth() {
 	/opt/bin/iommufd_fail_nth
 }

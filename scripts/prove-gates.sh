@@ -34,6 +34,10 @@
 #                 or a HWPT destroyed, meanwhile frees the domain it walks
 #                 (KASAN, or a wrong answer, in a race case; up to three
 #                 boots)
+#   compat-map-no-prot  patch 5's fix reverted (VFIO compat MAP_DMA with
+#                 neither read nor write reaches the domain): the mock
+#                 domain's generic_pt map_range() WARNs in the debug guest
+#                 when vfio_compat_mock_domain.map_no_prot runs
 #   top-of-iova   patch 3's fix of batch_to_domain() reverted (a chunk's end
 #                 computed as min(last_iova + 1, ...) again): the noiommu
 #                 selftest that maps the top of the IOVA space from two
@@ -181,6 +185,11 @@ m_get-pa-no-domains-rwsem() {
 		drivers/iommu/iommufd/noiommu.c
 	guest_test_debug iommufd_race 3
 }
+m_compat-map-no-prot() {
+	mutate compat-map-no-prot 's/\t\/\* As in type1, a mapping the device can neither read nor write \*\/\n\tif \(!\(map\.flags & supported_flags\)\)\n\t\treturn -EINVAL;\n\n//' \
+		drivers/iommu/iommufd/vfio_compat.c
+	guest_test_debug iommufd_vfio_compat
+}
 m_top-of-iova() {
 	mutate top-of-iova 's/next_last = iova \+ min\(last_iova - iova,\n[\t ]+batch->npfns\[cur\] \* PAGE_SIZE -\n[\t ]+page_offset - 1\);/next_last = min(last_iova + 1, iova + batch->npfns[cur] * PAGE_SIZE - page_offset) - 1;/' \
 		drivers/iommu/iommufd/pages.c
@@ -222,13 +231,14 @@ declare -A why=(
 	[get-pa-unlocked-read]='not ok [0-9]+ iommufd_noiommu_race\.revoke\.get_pa'
 	[get-pa-no-pages-ref]='BUG: KASAN|not ok [0-9]+ iommufd_noiommu_race\.'
 	[get-pa-no-domains-rwsem]='BUG: KASAN|not ok [0-9]+ iommufd_noiommu_race\.'
+	[compat-map-no-prot]='WARNING: .*map_range|WARNING: .*iommu_pt'
 	[top-of-iova]='not ok [0-9]+ iommufd_noiommu\.get_pa_top'
 	[huge-pin-leak]='not ok [0-9]+ iommufd_noiommu\.get_pa_huge'
 	[early-unpin]='not ok [0-9]+ .*(dma_pinned|pinned)'
 	[debug-pagealloc]='WARNING: .*__iommu_debug_update_iova'
 	[fwspec-noiommu]='not ok [0-9]+ vfio_noiommu\.noiommu_test_fwspec'
 )
-all=(checkpatch sparse kerneldoc uapi kconfig no-get-pa no-cap-check no-cdev-taint stale-get-pa get-pa-unlocked-read get-pa-no-domains-rwsem top-of-iova huge-pin-leak early-unpin debug-pagealloc fwspec-noiommu)
+all=(checkpatch sparse kerneldoc uapi kconfig no-get-pa no-cap-check no-cdev-taint stale-get-pa get-pa-unlocked-read get-pa-no-domains-rwsem compat-map-no-prot top-of-iova huge-pin-leak early-unpin debug-pagealloc fwspec-noiommu)
 [ $# -gt 0 ] || set -- "${all[@]}"
 unset RESULTS
 bad=0
