@@ -162,6 +162,12 @@ CDEV_SUITES="noiommu_cdev_only vfio_iommufd_noiommu_test vfio_pci_driver_test vf
 # The debug kernels check every page mapped into an IOMMU domain against
 # the page allocator (CONFIG_IOMMU_DEBUG_PAGEALLOC).
 DEBUG_APPEND="iommu.debug_pagealloc=1"
+# The guests that run the VFIO tests also zero every page freed to the
+# page allocator (init_on_free): a 4 KiB page freed while a device could
+# still DMA to it loses its contents at once, so the tests' DMA checks of
+# pinned pages fail whether or not memory pressure reused the page. (A
+# hugetlb page goes back to its pool, which the tests check instead.)
+VFIO_APPEND="$DEBUG_APPEND init_on_free=1"
 if [ -n "${ONLY:-}" ]; then
 	DEBUG_SUITES_UP=
 	DEBUG_SUITES=$ONLY
@@ -180,7 +186,7 @@ if check "kernel builds [debug]" "$TOP/scripts/build-kernel.sh" debug &&
 	[ -z "$DEBUG_SUITES_UP" ] ||
 		bg_start recorded guest-debug-1cpu env GUEST_SMP=1 GUEST_APPEND="$DEBUG_APPEND" \
 			"$TOP/scripts/guest-suites.sh" debug $DEBUG_SUITES_UP
-	bg_start recorded guest-debug env GUEST_APPEND="$DEBUG_APPEND" \
+	bg_start recorded guest-debug env GUEST_APPEND="$VFIO_APPEND" \
 		"$TOP/scripts/guest-suites.sh" debug $DEBUG_SUITES
 fi
 
@@ -191,7 +197,7 @@ if [ -n "$CDEV_SUITES" ] &&
    check "kernel builds [cdev]" env SEED_FROM=debug "$TOP/scripts/build-kernel.sh" cdev &&
    check "selftests build [cdev]" "$TOP/scripts/build-selftests.sh" cdev vfio &&
    check "harness guest tests build [cdev]" build_harness_tests cdev; then
-	bg_start recorded guest-cdev env GUEST_APPEND="$DEBUG_APPEND" \
+	bg_start recorded guest-cdev env GUEST_APPEND="$VFIO_APPEND" \
 		"$TOP/scripts/guest-suites.sh" cdev $CDEV_SUITES
 	# The KUnit suites without the group code, in a boot of their own:
 	# their taint would hide the one that noiommu_cdev_only checks.
