@@ -197,7 +197,7 @@ m_get-pa-join-discontig() {
 	guest_test_debug iommufd_race
 }
 m_compat-map-no-prot() {
-	mutate compat-map-no-prot 's/\t\/\* As in type1, a mapping the device can neither read nor write \*\/\n\tif \(!\(map\.flags & supported_flags\)\)\n\t\treturn -EINVAL;\n\n//' \
+	mutate compat-map-no-prot 's/\t\/\* As type1 does, refuse a mapping with neither read nor write \*\/\n\tif \(!\(map\.flags & supported_flags\)\)\n\t\treturn -EINVAL;\n\n//' \
 		drivers/iommu/iommufd/vfio_compat.c
 	guest_test_debug iommufd_vfio_compat
 }
