@@ -125,6 +125,11 @@ suite_iommufd_fail_nth() {
 	/opt/bin/iommufd_fail_nth
 }
 
+# iommufd_fail_nth's cases of the noiommu mock device only (prove-gates.sh)
+suite_iommufd_fail_nth_noiommu() {
+	/opt/bin/iommufd_fail_nth -t map_noiommu_domain -t noiommu_unmap_areas
+}
+
 # The VFIO selftests take the device's BDF as their last argument. QEMU runs
 # edu with dma_mask=0xffffffffffffffff (scripts/guest-run.sh); tell libvfio's
 # edu driver, whose default is QEMU's default 28-bit mask.

@@ -60,6 +60,10 @@
 #                 reverted: the debug guest (iommu.debug_pagealloc=1)
 #                 WARNs when iommufd's noiommu selftests unmap the top of
 #                 the IOVA space
+#   unmap-allocates  the noiommu domain's unmap allocates a page first and
+#                 unmaps nothing if that fails (as v7's table could): the
+#                 iommufd_fail_nth cases of the noiommu device fail that
+#                 order-0 allocation in turn, and iommu_unmap_nofail() WARNs
 #   fwspec-noiommu   vfio decides noiommu with !device_has_iommu()
 #                 instead of device_iommu_absent(): the vfio_noiommu KUnit
 #                 suite, on the debug and the cdev-only kernel, sees a
@@ -222,6 +226,12 @@ m_debug-pagealloc() {
 	guest_test_debug
 }
 
+m_unmap-allocates() {
+	mutate unmap-allocates 's/(\n\tiommu_debug_unmap_begin\(domain, iova, size\);\n)/\n\tif (pt && !domain->owner) {\n\t\tstruct page *mutant = alloc_page(GFP_KERNEL_ACCOUNT);\n\n\t\tif (!mutant)\n\t\t\treturn 0;\n\t\t__free_page(mutant);\n\t}\n$1/' \
+		drivers/iommu/iommu.c
+	guest_test_debug iommufd_fail_nth_noiommu
+}
+
 m_fwspec-noiommu() {
 	mutate fwspec-noiommu 's/type == VFIO_IOMMU && device_iommu_absent\(device->dev\);/type == VFIO_IOMMU \&\& !device_has_iommu(device->dev);/' \
 		drivers/vfio/vfio_main.c
@@ -256,8 +266,9 @@ declare -A why=(
 	[early-unpin]='not ok [0-9]+ .*(dma_pinned|pinned)'
 	[debug-pagealloc]='WARNING: .*__iommu_debug_update_iova'
 	[fwspec-noiommu]='not ok [0-9]+ vfio_noiommu\.noiommu_test_fwspec'
+	[unmap-allocates]='WARNING: .*(iommu_unmap_nofail|drivers/iommu/iommufd/pages\.c)'
 )
-all=(checkpatch sparse kerneldoc uapi kconfig no-get-pa no-cap-check no-cdev-taint stale-get-pa get-pa-unlocked-read get-pa-no-domains-rwsem get-pa-join-discontig compat-map-no-prot top-of-iova huge-pin-leak early-unpin debug-pagealloc fwspec-noiommu)
+all=(checkpatch sparse kerneldoc uapi kconfig no-get-pa no-cap-check no-cdev-taint stale-get-pa get-pa-unlocked-read get-pa-no-domains-rwsem get-pa-join-discontig compat-map-no-prot top-of-iova huge-pin-leak early-unpin debug-pagealloc fwspec-noiommu unmap-allocates)
 [ $# -gt 0 ] || set -- "${all[@]}"
 unset RESULTS
 bad=0
