@@ -266,7 +266,7 @@ declare -A why=(
 	[early-unpin]='not ok [0-9]+ .*(dma_pinned|pinned)'
 	[debug-pagealloc]='WARNING: .*__iommu_debug_update_iova'
 	[fwspec-noiommu]='not ok [0-9]+ vfio_noiommu\.noiommu_test_fwspec'
-	[unmap-allocates]='WARNING: .*(iommu_unmap_nofail|drivers/iommu/iommufd/pages\.c)'
+	[unmap-allocates]='WARNING: .*iommufd/pages\.c:[0-9]+ at (iommu_unmap_nofail|iopt_area_unmap_domain|batch_)|not ok [0-9]+ basic_fail_nth\.(noiommu_unmap_areas|map_noiommu_domain)'
 )
 all=(checkpatch sparse kerneldoc uapi kconfig no-get-pa no-cap-check no-cdev-taint stale-get-pa get-pa-unlocked-read get-pa-no-domains-rwsem get-pa-join-discontig compat-map-no-prot top-of-iova huge-pin-leak early-unpin debug-pagealloc fwspec-noiommu unmap-allocates)
 [ $# -gt 0 ] || set -- "${all[@]}"
