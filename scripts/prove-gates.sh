@@ -34,6 +34,11 @@
 #                 or a HWPT destroyed, meanwhile frees the domain it walks
 #                 (KASAN, or a wrong answer, in a race case; up to three
 #                 boots)
+#   top-torn-read  iova_to_phys_run() reads the top of the table's level
+#                 and its pointer in two loads, 20 us apart: the race test
+#                 whose HWPT's table grows at the top while GET_PA walks it
+#                 sees a call that no state explains (a walk of the new top
+#                 at the old level finds a hole: ENOENT)
 #   get-pa-join-discontig  GET_PA joins the next area to the run without
 #                 checking that its pages follow physically: the race test
 #                 whose area 1 maps other memory again and again sees a run
@@ -195,6 +200,11 @@ m_get-pa-no-domains-rwsem() {
 		drivers/iommu/iommufd/noiommu.c
 	guest_test_debug iommufd_race 3
 }
+m_top-torn-read() {
+	mutate top-torn-read 's/(\n#include <linux\/export\.h>\n)/$1#include <linux\/delay.h>\n/; s/(\tret = make_range\(common_from_iommu\(iommu_table\), &range, iova, len\);\n\tif \(ret\)\n\t\treturn ret;\n)(\n\t\/\* The walk moves range\.va along \*\/\n)/$1\tudelay(20);\n\trange.top_table = (struct pt_table_p *)(READ_ONCE(common_from_iommu(iommu_table)->top_of_table) \& ~(uintptr_t)PT_TOP_LEVEL_MASK);\n$2/' \
+		drivers/iommu/generic_pt/iommu_pt.h
+	guest_test_debug iommufd_race 3
+}
 m_get-pa-join-discontig() {
 	mutate get-pa-join-discontig 's/\t\} else if \(phys != run->next_phys\) \{\n\t\treturn false;\n\t\}\n/\t}\n/' \
 		drivers/iommu/iommufd/noiommu.c
@@ -259,6 +269,7 @@ declare -A why=(
 	[get-pa-unlocked-read]='not ok [0-9]+ iommufd_noiommu_race\.revoke\.get_pa'
 	[get-pa-no-pages-ref]='BUG: KASAN|not ok [0-9]+ iommufd_noiommu_race\.'
 	[get-pa-no-domains-rwsem]='BUG: KASAN|not ok [0-9]+ iommufd_noiommu_race\.'
+	[top-torn-read]='not ok [0-9]+ iommufd_noiommu_race\.top\.get_pa'
 	[get-pa-join-discontig]='run of [0-9]+ bytes into area 1 while remaps'
 	[compat-map-no-prot]='not ok [0-9]+ vfio_compat_mock_domain\..*map_no_prot|WARNING: .*map_range'
 	[top-of-iova]='not ok [0-9]+ iommufd_noiommu\.get_pa_top'
@@ -268,7 +279,7 @@ declare -A why=(
 	[fwspec-noiommu]='not ok [0-9]+ vfio_noiommu\.noiommu_test_fwspec'
 	[unmap-allocates]='WARNING: .*iommufd/pages\.c:[0-9]+ at (iommu_unmap_nofail|iopt_area_unmap_domain|batch_)|not ok [0-9]+ basic_fail_nth\.(noiommu_unmap_areas|map_noiommu_domain)'
 )
-all=(checkpatch sparse kerneldoc uapi kconfig no-get-pa no-cap-check no-cdev-taint stale-get-pa get-pa-unlocked-read get-pa-no-domains-rwsem get-pa-join-discontig compat-map-no-prot top-of-iova huge-pin-leak early-unpin debug-pagealloc fwspec-noiommu unmap-allocates)
+all=(checkpatch sparse kerneldoc uapi kconfig no-get-pa no-cap-check no-cdev-taint stale-get-pa get-pa-unlocked-read get-pa-no-domains-rwsem top-torn-read get-pa-join-discontig compat-map-no-prot top-of-iova huge-pin-leak early-unpin debug-pagealloc fwspec-noiommu unmap-allocates)
 [ $# -gt 0 ] || set -- "${all[@]}"
 unset RESULTS
 bad=0
