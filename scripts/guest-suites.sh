@@ -3,7 +3,8 @@
 #   guest-suites.sh CONFIGNAME SUITE...
 # Uses build/out/CONFIGNAME's bzImage and build/selftests/CONFIGNAME's binaries
 # (KERNEL=, OUT= and ST= override them); GUEST_APPEND= adds to the kernel
-# command line.
+# command line. CONSOLE_LOG=FILE judges a recorded console log instead of
+# booting (scripts/selftest-tap.sh checks the judging with made-up logs).
 # Prints one line per suite and every skip with its reason, and appends to
 # $RESULTS (if set) "COUNT config:suite passed failed skipped timeouts",
 # "TIMEOUT config:suite case", "SKIPPED config:suite<TAB>case<TAB>reason"
@@ -16,7 +17,7 @@ shift
 OUT=${OUT:-$BUILD/out/$name}
 ST=${ST:-$BUILD/selftests/$name}
 kernel=${KERNEL:-$OUT/arch/x86/boot/bzImage}
-[ -f "$kernel" ] || die "no kernel $kernel"
+[ -n "${CONSOLE_LOG:-}" ] || [ -f "$kernel" ] || die "no kernel $kernel"
 mem=${GUEST_MEM:-2G}
 files=(-f "$TOP/guest/suites.sh:/opt/guest/suites.sh")
 for b in "$ST"/*/*; do
@@ -40,20 +41,27 @@ done
 append=${GUEST_APPEND:-}
 case " $* " in *" kunit "*) append="${append:+$append }kunit.enable=1" ;; esac
 
-log=$LOGS/guest-$name-$(date +%Y%m%d-%H%M%S)-$$.log
-ln -sfn "$(basename "$log")" "$LOGS/guest-$name-latest.log"
-step "guest[$name]: booting; suites: $* (console: build/logs/$(basename "$log"))"
-set +e
-"$TOP/scripts/guest-run.sh" -q -k "$kernel" -m "$mem" -t "${GUEST_TIMEOUT:-1500}" -l "$log" \
-	-a "$append" "${files[@]}" -- sh /opt/guest/suites.sh "$@"
-grc=$?
-set -e
+if [ -n "${CONSOLE_LOG:-}" ]; then
+	log=$CONSOLE_LOG grc=0
+	step "guest[$name]: judging the recorded console $log; suites: $*"
+else
+	log=$LOGS/guest-$name-$(date +%Y%m%d-%H%M%S)-$$.log
+	ln -sfn "$(basename "$log")" "$LOGS/guest-$name-latest.log"
+	step "guest[$name]: booting; suites: $* (console: build/logs/$(basename "$log"))"
+	set +e
+	"$TOP/scripts/guest-run.sh" -q -k "$kernel" -m "$mem" -t "${GUEST_TIMEOUT:-1500}" -l "$log" \
+		-a "$append" "${files[@]}" -- sh /opt/guest/suites.sh "$@"
+	grc=$?
+	set -e
+fi
 
 # tests/expected-skips (EXPECTED_SKIPS= overrides it): the skips this
-# project accepts, one per line:  CONFIGS<TAB>SUITE<TAB>CASE<TAB>REASON
+# project accepts, one per line:
+#   CONFIGS<TAB>SUITE<TAB>CASE<TAB>MESSAGE<TAB>REASON
 # CONFIGS is a comma-separated list of globs matched against CONFIGNAME (the
 # first argument: debug, main, bisect), CASE a glob matched against the
-# case name; lines starting with # are comments.
+# case name, MESSAGE a glob matched against the reason the test printed
+# for its skip; lines starting with # are comments.
 EXPECTED_SKIPS=${EXPECTED_SKIPS:-$TOP/tests/expected-skips}
 applies() {	# applies CONFIGS: CONFIGNAME matches one of CONFIGS' globs
 	local g globs
@@ -66,13 +74,14 @@ applies() {	# applies CONFIGS: CONFIGNAME matches one of CONFIGS' globs
 }
 # check_skips: lists every skip of this guest with its reason (skips[]);
 # fails for a skip that no entry of EXPECTED_SKIPS for this CONFIGNAME and
-# suite matches, and for an entry of a suite that ran here (ran[]) that
-# matched no skip (stale). Suites that did not run in this guest (ONLY=,
-# QUICK=, a guest that died) are not judged. One CHECK per offence, or one
-# PASS.
+# suite matches, case and message, and for an entry of a suite that ran
+# here (ran[]) that matched no skip (stale). A listed case that skipped with
+# another message fails as not listed: an entry must not outlive its reason.
+# Suites that did not run in this guest (ONLY=, QUICK=, a guest that died)
+# are not judged. One CHECK per offence, or one PASS.
 check_skips() {
-	local n=0 l cfgs suite pat reason sk s c r i hit bad_skips=0
-	local -a e_line=() e_suite=() e_pat=() e_used=()
+	local n=0 l cfgs suite pat msg reason sk s c r i hit why bad_skips=0
+	local -a e_line=() e_suite=() e_pat=() e_msg=() e_used=()
 	[ ${#ran[@]} -gt 0 ] || return 0
 	if [ ! -f "$EXPECTED_SKIPS" ]; then
 		warn "no $EXPECTED_SKIPS"
@@ -82,32 +91,36 @@ check_skips() {
 	while IFS= read -r l || [ -n "$l" ]; do
 		n=$((n + 1))
 		case $l in '' | '#'*) continue ;; esac
-		IFS=$'\t' read -r cfgs suite pat reason <<<"$l"
+		IFS=$'\t' read -r cfgs suite pat msg reason <<<"$l"
 		if [ -z "$reason" ]; then
-			warn "$EXPECTED_SKIPS:$n: not CONFIGS<TAB>SUITE<TAB>CASE<TAB>REASON: $l"
+			warn "$EXPECTED_SKIPS:$n: not CONFIGS<TAB>SUITE<TAB>CASE<TAB>MESSAGE<TAB>REASON: $l"
 			result "CHECK FAIL $name: tests/expected-skips line $n is malformed"
 			bad_skips=1
 			continue
 		fi
 		applies "$cfgs" && [[ " ${ran[*]} " == *" $suite "* ]] || continue
-		e_line+=("$n") e_suite+=("$suite") e_pat+=("$pat") e_used+=(0)
+		e_line+=("$n") e_suite+=("$suite") e_pat+=("$pat") e_msg+=("$msg") e_used+=(0)
 	done <"$EXPECTED_SKIPS"
 	[ ${#skips[@]} = 0 ] || info "skips (each must be listed in tests/expected-skips):"
 	for sk in "${skips[@]}"; do
 		IFS=$'\t' read -r s c r <<<"$sk"
-		hit=0
+		hit=0 why=
 		for i in "${!e_line[@]}"; do
-			# shellcheck disable=SC2053 # the entry's CASE is a glob
-			if [ "${e_suite[$i]}" = "$s" ] && [[ $c == ${e_pat[$i]} ]]; then
+			# shellcheck disable=SC2053 # CASE and MESSAGE are globs
+			[ "${e_suite[$i]}" = "$s" ] && [[ $c == ${e_pat[$i]} ]] || continue
+			# shellcheck disable=SC2053
+			if [[ $r == ${e_msg[$i]} ]]; then
 				hit=1 e_used[i]=1
+			else
+				why="; line ${e_line[$i]} lists it with the message '${e_msg[$i]}'"
 			fi
 		done
 		result "SKIPPED $name:$s"$'\t'"$c"$'\t'"$r"
 		if [ $hit = 1 ]; then
 			info "  SKIP $s $c: $r"
 		else
-			info "  SKIP $s $c: $r  <- NOT in tests/expected-skips"
-			result "CHECK FAIL $name:$s: skip not listed in tests/expected-skips: $c ($r)"
+			info "  SKIP $s $c: $r  <- NOT in tests/expected-skips$why"
+			result "CHECK FAIL $name:$s: skip not listed in tests/expected-skips: $c ($r)$why"
 			bad_skips=1
 		fi
 	done

@@ -73,3 +73,40 @@ expect "every failure mode" "$tmp/runner.out" 1 "5 7 1 2"
 # A runner that printed nothing at all, not even a plan, and exited 0
 : >"$tmp/empty.out"
 expect "no output" "$tmp/empty.out" 0 "0 1 0 0"
+
+# How guest-suites.sh judges skips against tests/expected-skips, on a
+# made-up console (CONSOLE_LOG= judges it without a boot): a listed skip
+# passes; the same case skipped with another message, an unlisted skip and
+# a listed skip that did not happen each fail.
+cat >"$tmp/skips.log" <<'LOG'
+GUEST-TAP-BEGIN s
+TAP version 13
+1..3
+ok 1 f.a
+ok 2 f.b # SKIP no device here
+ok 3 f.c # SKIP no device here
+GUEST-TAP-END s rc=0 start=0 end=1
+LOG
+# judge WHAT EXPECTED-SKIPS-LINES WANT-STATUS WANT-CHECK: the guest's exit
+# status and the CHECK line it must write
+judge() {
+	local rc=0
+	printf '%b' "$2" >"$tmp/expected-skips"
+	: >"$tmp/results"
+	CONSOLE_LOG=$tmp/skips.log EXPECTED_SKIPS=$tmp/expected-skips RESULTS=$tmp/results \
+		"$TOP/scripts/guest-suites.sh" made-up s >"$tmp/judge.out" 2>&1 || rc=$?
+	if [ "$rc" != "$3" ] || ! grep -qF -- "$4" "$tmp/results"; then
+		sed 's/^/    /' "$tmp/judge.out" "$tmp/results"
+		die "guest-suites.sh skip check, $1: exit $rc, want $3 and a line '$4'"
+	fi
+	info "guest-suites.sh skip check, $1: exit $rc, '$4' as expected"
+}
+ok='*\ts\tf.b\tno device*\tnone here\n*\ts\tf.c\tno device here\tnone here\n'
+judge "both skips listed" "$ok" 0 "CHECK PASS made-up: every skip listed"
+judge "a listed case skipped with another message" \
+	'*\ts\tf.b\tno device*\tnone here\n*\ts\tf.c\tno memory\tnone here\n' 1 \
+	"CHECK FAIL made-up:s: skip not listed in tests/expected-skips: f.c (no device here); line 2 lists it with the message 'no memory'"
+judge "an unlisted skip" '*\ts\tf.b\tno device*\tnone here\n' 1 \
+	"CHECK FAIL made-up:s: skip not listed in tests/expected-skips: f.c (no device here)"
+judge "a listed skip that did not happen" "$ok"'*\ts\tf.a\t*\tnone here\n' 1 \
+	"CHECK FAIL made-up:s: listed skip did not happen: f.a"
