@@ -54,7 +54,8 @@
 #                 selftest that maps the top of the IOVA space from two
 #                 discontiguous pages fails
 #   huge-pin-leak iommufd does not unpin compound pages: the noiommu
-#                 selftest's huge page does not go back to the hugetlb pool
+#                 selftest's huge page is not freed (the hugetlb pages in
+#                 use do not go back to what they were)
 #   early-unpin   IOAS_MAP drops the pages' pin as soon as it has them (and
 #                 unmap then has nothing to unpin): on the cdev-only debug
 #                 kernel, as the test command runs it, iommu-debug-pagealloc
@@ -203,6 +204,9 @@ m_get-pa-no-domains-rwsem() {
 m_top-torn-read() {
 	mutate top-torn-read 's/(\n#include <linux\/export\.h>\n)/$1#include <linux\/delay.h>\n/; s/(\tret = make_range\(common_from_iommu\(iommu_table\), &range, iova, len\);\n\tif \(ret\)\n\t\treturn ret;\n)(\n\t\/\* The walk moves range\.va along \*\/\n)/$1\tudelay(20);\n\trange.top_table = (struct pt_table_p *)(READ_ONCE(common_from_iommu(iommu_table)->top_of_table) \& ~(uintptr_t)PT_TOP_LEVEL_MASK);\n$2/' \
 		drivers/iommu/generic_pt/iommu_pt.h
+	# The include alone would pass mutate's check if the main edit moved
+	grep -q 'udelay(20);' "$TREE/drivers/iommu/generic_pt/iommu_pt.h" ||
+		die "mutant top-torn-read: the edit of iova_to_phys_run() did not apply (the source moved?)"
 	guest_test_debug iommufd_race 3
 }
 m_get-pa-join-discontig() {
