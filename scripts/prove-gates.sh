@@ -34,7 +34,7 @@
 #                 or a HWPT destroyed, meanwhile frees the domain it walks
 #                 (KASAN, or a wrong answer, in a race case; up to three
 #                 boots)
-#   top-torn-read  iova_to_phys_run() reads the top of the table's level
+#   top-torn-read  iova_to_phys_run() reads the level of the table's top
 #                 and its pointer in two loads, 20 us apart: the race test
 #                 whose HWPT's table grows at the top while GET_PA walks it
 #                 sees a call that no state explains (a walk of the new top
