@@ -39,6 +39,10 @@
 #                 whose HWPT's table grows at the top while GET_PA walks it
 #                 sees a call that no state explains (a walk of the new top
 #                 at the old level finds a hole: ENOENT)
+#   get-pa-short-run  GET_PA reads at most 2 leaves a call instead of 256:
+#                 the race test's readers see a run end before a page that
+#                 follows it physically in a call that no writer step
+#                 overlapped (the contiguous variants: their 64 KiB leaves)
 #   get-pa-join-discontig  GET_PA joins the next area to the run without
 #                 checking that its pages follow physically: the race test
 #                 whose area 1 maps other memory again and again sees a run
@@ -209,6 +213,11 @@ m_top-torn-read() {
 		die "mutant top-torn-read: the edit of iova_to_phys_run() did not apply (the source moved?)"
 	guest_test_debug iommufd_race 3
 }
+m_get-pa-short-run() {
+	mutate get-pa-short-run 's/#define NOIOMMU_GET_PA_MAX_LEAVES 256/#define NOIOMMU_GET_PA_MAX_LEAVES 2/' \
+		drivers/iommu/iommufd/noiommu.c
+	guest_test_debug iommufd_race
+}
 m_get-pa-join-discontig() {
 	mutate get-pa-join-discontig 's/\t\} else if \(phys != run->next_phys\) \{\n\t\treturn false;\n\t\}\n/\t}\n/' \
 		drivers/iommu/iommufd/noiommu.c
@@ -274,6 +283,7 @@ declare -A why=(
 	[get-pa-no-pages-ref]='BUG: KASAN|not ok [0-9]+ iommufd_noiommu_race\.'
 	[get-pa-no-domains-rwsem]='BUG: KASAN|not ok [0-9]+ iommufd_noiommu_race\.'
 	[top-torn-read]='not ok [0-9]+ iommufd_noiommu_race\.top\.get_pa'
+	[get-pa-short-run]='run of [0-9]+ bytes ends before page [0-9]+, which follows it, while no step ran'
 	[get-pa-join-discontig]='run of [0-9]+ bytes into area 1 while remaps'
 	[compat-map-no-prot]='not ok [0-9]+ vfio_compat_mock_domain\..*map_no_prot|WARNING: .*map_range'
 	[top-of-iova]='not ok [0-9]+ iommufd_noiommu\.get_pa_top'
@@ -283,7 +293,7 @@ declare -A why=(
 	[fwspec-noiommu]='not ok [0-9]+ vfio_noiommu\.noiommu_test_fwspec'
 	[unmap-allocates]='WARNING: .*iommufd/pages\.c:[0-9]+ at (iommu_unmap_nofail|iopt_area_unmap_domain|batch_)|not ok [0-9]+ basic_fail_nth\.(noiommu_unmap_areas|map_noiommu_domain)'
 )
-all=(checkpatch sparse kerneldoc uapi kconfig no-get-pa no-cap-check no-cdev-taint stale-get-pa get-pa-unlocked-read get-pa-no-domains-rwsem top-torn-read get-pa-join-discontig compat-map-no-prot top-of-iova huge-pin-leak early-unpin debug-pagealloc fwspec-noiommu unmap-allocates)
+all=(checkpatch sparse kerneldoc uapi kconfig no-get-pa no-cap-check no-cdev-taint stale-get-pa get-pa-unlocked-read get-pa-no-domains-rwsem top-torn-read get-pa-short-run get-pa-join-discontig compat-map-no-prot top-of-iova huge-pin-leak early-unpin debug-pagealloc fwspec-noiommu unmap-allocates)
 [ $# -gt 0 ] || set -- "${all[@]}"
 unset RESULTS
 bad=0
