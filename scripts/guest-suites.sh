@@ -86,7 +86,7 @@ applies() {	# applies CONFIGS: CONFIGNAME matches one of CONFIGS' globs
 # are not judged. One CHECK per offence, or one PASS.
 check_skips() {
 	local n=0 l cfgs suite pat msg reason sk s c r i hit why bad_skips=0
-	local -a e_line=() e_suite=() e_pat=() e_msg=() e_used=()
+	local -a e_line=() e_suite=() e_pat=() e_msg=() e_used=() e_other=()
 	[ ${#ran[@]} -gt 0 ] || return 0
 	if [ ! -f "$EXPECTED_SKIPS" ]; then
 		warn "no $EXPECTED_SKIPS"
@@ -109,7 +109,7 @@ check_skips() {
 	[ ${#skips[@]} = 0 ] || info "skips (each must be listed in tests/expected-skips):"
 	for sk in "${skips[@]}"; do
 		IFS=$'\t' read -r s c r <<<"$sk"
-		hit=0 why=
+		hit=0 why= e_other=()
 		for i in "${!e_line[@]}"; do
 			# shellcheck disable=SC2053 # CASE and MESSAGE are globs
 			[ "${e_suite[$i]}" = "$s" ] && [[ $c == ${e_pat[$i]} ]] || continue
@@ -118,10 +118,16 @@ check_skips() {
 				hit=1 e_used[i]=1
 			else
 				why="; line ${e_line[$i]} lists it with the message '${e_msg[$i]}'"
-				# The case did skip: not a stale entry as well
-				[ "${e_used[$i]}" = 1 ] || e_used[i]=2
+				e_other+=("$i")
 			fi
 		done
+		# A skip that no entry accepts fails here; the entries that name
+		# its case with another message are not also stale
+		if [ $hit = 0 ]; then
+			for i in "${e_other[@]}"; do
+				[ "${e_used[$i]}" = 1 ] || e_used[i]=2
+			done
+		fi
 		result "SKIPPED $name:$s"$'\t'"$c"$'\t'"$r"
 		if [ $hit = 1 ]; then
 			info "  SKIP $s $c: $r"

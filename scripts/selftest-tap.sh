@@ -115,3 +115,8 @@ judge "an unlisted skip" '*\ts\tf.b\tno device*\tnone here\n' 1 \
 	"CHECK FAIL made-up:s: skip not listed in tests/expected-skips: f.c (no device here)"
 judge "a listed skip that did not happen" "$ok"'*\ts\tf.a\t*\tnone here\n' 1 \
 	"CHECK FAIL made-up:s: listed skip did not happen: f.a"
+# An entry that names a case another entry accepted, with a message the case
+# did not print, never matched: stale
+judge "an entry whose message no skip printed, its case accepted by another" \
+	"$ok"'*\ts\tf.c\tno memory\tnone here\n' 1 \
+	"CHECK FAIL made-up:s: listed skip did not happen: f.c"
