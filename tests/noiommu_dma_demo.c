@@ -70,6 +70,32 @@ static uint64_t get_pa(int iommufd, uint32_t ioas, uint64_t iova, uint64_t *len)
 	return gp.out_phys;
 }
 
+/*
+ * The highest address the edu device reaches: QEMU's edu drops the address
+ * bits above its dma_mask (28 bits unless QEMU is told otherwise), so memory
+ * above that must not be given to it. guest/suites.sh passes the mask that
+ * scripts/guest-run.sh gives QEMU as VFIO_EDU_DMA_MASK.
+ */
+static uint64_t dma_limit(void)
+{
+	const char *mask = getenv("VFIO_EDU_DMA_MASK");
+
+	return mask ? strtoull(mask, NULL, 0) : (1ULL << 28) - 1;
+}
+
+/* Refuse a run shorter than @count bytes or beyond what the device reaches */
+static void check_reach(uint64_t pa, uint64_t len, uint64_t count)
+{
+	uint64_t limit = dma_limit();
+
+	if (len < count || pa > limit || count - 1 > limit - pa) {
+		printf("FAILED: %" PRIu64 " bytes at physical 0x%" PRIx64
+		       " are not contiguous or not below the device's DMA limit 0x%" PRIx64 "\n",
+		       count, pa, limit);
+		exit(1);
+	}
+}
+
 static void dma(volatile uint8_t *bar, uint64_t src, uint64_t dst,
 		uint64_t count, uint64_t cmd)
 {
@@ -140,10 +166,14 @@ int main(int argc, char **argv)
 	pa_src = get_pa(iommufd, ioas.out_ioas_id, map.iova, &len);
 	printf("5. IOMMU_IOAS_NOIOMMU_GET_PA: IOVA 0x%" PRIx64 " -> physical 0x%" PRIx64 " (%" PRIu64 " contiguous bytes)\n",
 	       (uint64_t)map.iova, pa_src, len);
+	check_reach(pa_src, len, xfer);
 	len = 4096;
 	pa_dst = get_pa(iommufd, ioas.out_ioas_id, map.iova + 4096, &len);
 	printf("   IOMMU_IOAS_NOIOMMU_GET_PA: IOVA 0x%" PRIx64 " -> physical 0x%" PRIx64 " (%" PRIu64 " contiguous bytes)\n",
 	       (uint64_t)map.iova + 4096, pa_dst, len);
+	check_reach(pa_dst, len, xfer);
+	printf("   %zu contiguous bytes at each, below the device's DMA limit 0x%" PRIx64 "\n",
+	       xfer, dma_limit());
 
 	reg.index = VFIO_PCI_CONFIG_REGION_INDEX;
 	if (ioctl(devfd, VFIO_DEVICE_GET_REGION_INFO, &reg))
