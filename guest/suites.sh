@@ -143,6 +143,18 @@ suite_vfio_iommufd_noiommu_test() { run_vfio_test vfio_iommufd_noiommu_test; }
 suite_vfio_pci_driver_test() { run_vfio_test vfio_pci_driver_test; }
 suite_vfio_pci_device_test() { run_vfio_test vfio_pci_device_test; }
 suite_vfio_rst_example() { run_vfio_test vfio_rst_example; }
+# For the guest with an IOMMU (scripts/test.sh), where edu_bdf is behind it
+suite_vfio_dma_mapping_test() { run_vfio_test vfio_dma_mapping_test; }
+suite_vfio_iommufd_setup_test() { run_vfio_test vfio_iommufd_setup_test; }
+suite_vfio_pci_device_init_perf_test() { run_vfio_test vfio_pci_device_init_perf_test; }
+# One case of the driver test through the IOMMU, with iommufd: memcpy, a
+# DMA from an unmapped IOVA (the IOMMU blocks it) and MSI, ten times. Each
+# case of its IOMMU modes pins 1 GiB, 73-113 s on the debug kernel in TCG,
+# so the test command leaves it out; for a run by hand.
+suite_vfio_pci_driver_iommufd() {
+	bind_edu || { echo "1..0 # SKIP edu device cannot be bound to vfio-pci"; return 4; }
+	/opt/bin/vfio_pci_driver_test -r vfio_pci_driver_test:iommufd:mix_and_match "$(edu_bdf)"
+}
 
 # vfio's selftests the way upstream users run them, from kselftest's install
 # layout (build-selftests.sh; /opt/kselftest here): run_kselftest.sh -c vfio
@@ -311,6 +323,13 @@ suite_kunit() {
 
 # The first edu, alone behind its root port; the smoke test finds the pair.
 suite_noiommu_cdev_smoke() { /opt/bin/noiommu_cdev_smoke "$(edu_bdf)"; }
+
+# The guest with an IOMMU (scripts/guest-run.sh, GUEST_VIOMMU=1): the first
+# edu is behind it, the last one behind the host bridge that bypasses it.
+suite_noiommu_mixed() {
+	bind_edu || { echo "1..0 # SKIP edu devices cannot be bound to vfio-pci"; return 4; }
+	/opt/bin/noiommu_mixed "$(edu_bdf)" "$(edu_bdfs | tail -n 1)"
+}
 
 # Any suite named after an executable in /opt/bin runs it as is.
 run_suite() {

@@ -16,7 +16,11 @@
 #   -l LOG         console log (default build/logs/guest-<time>.log)
 #   -q             quiet: do not copy the console to stdout
 #   -K             no kmemleak scan at the end
-# Environment: GUEST_SMP=N vCPUs (default 2).
+# Environment: GUEST_SMP=N vCPUs (default 2). GUEST_VIOMMU=1: QEMU's
+# intel-iommu translates for the three edus above, and a fourth edu sits
+# behind a second PCIe host bridge that bypasses it (bypass_iommu: the DMAR
+# table leaves its bus out), 0000:81:00.0, a noiommu device in a guest that
+# has an IOMMU; the kernel gets intel_iommu=on.
 # COMMAND runs as root under busybox sh in /, with /opt/bin in PATH and
 # proc, sys, devtmpfs, debugfs and hugetlbfs (/dev/hugepages) mounted.
 #
@@ -126,18 +130,30 @@ kconfig=${kernel%/arch/x86/boot/bzImage}/.config
 if [ -f "$kconfig" ] && grep -q '^CONFIG_KASAN=y' "$kconfig"; then
 	base_quirks+=(no5lvl)
 fi
+viommu=() viommu_devs=()
+if [ -n "${GUEST_VIOMMU:-}" ]; then
+	# QEMU wants the IOMMU before the devices it translates for. No
+	# interrupt remapping (intremap=off; the kernels have no IRQ_REMAP):
+	# without it iommufd and VFIO's type1 refuse a device behind the
+	# IOMMU with EPERM unless allowed, as in a VM whose vIOMMU has none.
+	viommu=(-device intel-iommu,intremap=off)
+	viommu_devs=(-device pxb-pcie,id=pxb1,bus=pcie.0,bus_nr=0x80,bypass_iommu=on
+		-device pcie-root-port,id=rp2,bus=pxb1,chassis=3,slot=0
+		-device edu,bus=rp2,dma_mask=0xffffffffffffffff)
+	extra="intel_iommu=on iommufd.allow_unsafe_interrupts=1 vfio_iommu_type1.allow_unsafe_interrupts=1 $extra"
+fi
 append="console=ttyS0 panic=-1 oops=panic acpi=noirq vfio.enable_unsafe_noiommu_mode=1 hugepagesz=2M hugepages=64 ${slow_host[*]} ${base_quirks[*]} $extra"
 qemu=()
 # The guest's absolute niceness (scripts/lib.sh), whatever the caller's is.
 [ -z "$GUEST_NICE" ] || qemu=(nice -n $((GUEST_NICE - $(nice))))
 qemu+=(qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m "$mem" -smp "${GUEST_SMP:-2}"
 	-display none -monitor none -serial stdio -no-reboot -nodefaults
-	-kernel "$kernel" -initrd "$work/initrd.gz" -append "$append"
+	-kernel "$kernel" -initrd "$work/initrd.gz" -append "$append" "${viommu[@]}"
 	-device pcie-root-port,id=rp0,bus=pcie.0,chassis=1,slot=1
 	-device edu,bus=rp0,dma_mask=0xffffffffffffffff
 	-device pcie-root-port,id=rp1,bus=pcie.0,chassis=2,slot=2
 	-device edu,bus=rp1,addr=0.0,multifunction=on,dma_mask=0xffffffffffffffff
-	-device edu,bus=rp1,addr=0.1,dma_mask=0xffffffffffffffff)
+	-device edu,bus=rp1,addr=0.1,dma_mask=0xffffffffffffffff "${viommu_devs[@]}")
 set +e
 if [ $quiet = 1 ]; then
 	timeout -k 5 "$tmo" "${qemu[@]}" </dev/null >"$log" 2>&1

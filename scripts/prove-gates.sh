@@ -82,6 +82,13 @@
 #                 instead of device_iommu_absent(): the vfio_noiommu KUnit
 #                 suite, on the debug and the cdev-only kernel, sees a
 #                 device whose IOMMU has not probed it handed out as noiommu
+#   isolated-no-cdev  vfio_device_cdev_allowed() loses its
+#                 !vfio_device_is_noiommu(): in the guest with an IOMMU
+#                 (GUEST_VIOMMU=1), the edu behind it has no vfioN cdev, and
+#                 noiommu_mixed fails
+#   isolated-as-noiommu  vfio makes every device noiommu while the mode is
+#                 on, its IOMMU ignored: noiommu_mixed, in the guest with an
+#                 IOMMU, fails for the edu behind it
 # Output: one PROVEN/NOT PROVEN line per mutant; logs build/logs/prove-*.log.
 # Exit status: non-zero if any gate did not catch its mutant.
 source "$(dirname "$0")/lib.sh"
@@ -145,6 +152,20 @@ guest_test_kunit() {
 			"$TOP/scripts/guest-suites.sh" proof-$c kunit || rc=1
 	done
 	return $rc
+}
+
+# noiommu_mixed in the guest with an IOMMU (GUEST_VIOMMU=1), on the debug
+# kernel of the mutated tree
+guest_test_viommu() {
+	local st=$BUILD/selftests/proof-viommu
+	OUT=$BUILD/out/proof-debug SEED_FROM=debug "$TOP/scripts/build-kernel.sh" debug &&
+	OUT=$BUILD/out/proof-debug DEST=$st "$TOP/scripts/build-selftests.sh" proof-viommu vfio &&
+	mkdir -p "$st/harness" &&
+	gcc -static -O2 -Wall -Werror -I "$BUILD/out/proof-debug/usr/include" -I "$TOP/tests" \
+		-o "$st/harness/noiommu_mixed" "$TOP/tests/noiommu_mixed.c" &&
+	GUEST_VIOMMU=1 KERNEL=$BUILD/out/proof-debug/arch/x86/boot/bzImage ST=$st \
+		GUEST_APPEND="iommu.debug_pagealloc=1 init_on_free=1" \
+		"$TOP/scripts/guest-suites.sh" viommu noiommu_mixed
 }
 
 m_checkpatch() {
@@ -269,6 +290,16 @@ m_fwspec-noiommu() {
 		drivers/vfio/vfio_main.c
 	guest_test_kunit
 }
+m_isolated-no-cdev() {
+	mutate isolated-no-cdev 's/return !vfio_device_is_noiommu\(device\) \|\|\n\t       (vfio_device_noiommu_cdev\(device\);)/return $1/' \
+		drivers/vfio/vfio.h
+	guest_test_viommu
+}
+m_isolated-as-noiommu() {
+	mutate isolated-as-noiommu 's/type == VFIO_IOMMU && device_iommu_absent\(device->dev\);/type == VFIO_IOMMU;/' \
+		drivers/vfio/vfio_main.c
+	guest_test_viommu
+}
 
 # The guest consoles that a gate's log names: the reason a test gives for a
 # failure is in its console, the log has its "not ok" line.
@@ -301,9 +332,11 @@ declare -A why=(
 	[early-unpin]='not ok [0-9]+ .*(dma_pinned|pinned)'
 	[debug-pagealloc]='WARNING: .*__iommu_debug_update_iova'
 	[fwspec-noiommu]='not ok [0-9]+ vfio_noiommu\.noiommu_test_fwspec'
+	[isolated-no-cdev]='not ok [0-9]+ isolated: cdev named vfioN'
+	[isolated-as-noiommu]='not ok [0-9]+ isolated: '
 	[unmap-allocates]='WARNING: .*iommufd/pages\.c:[0-9]+ at (iommu_unmap_nofail|iopt_area_unmap_domain|batch_)|not ok [0-9]+ basic_fail_nth\.(noiommu_unmap_areas|map_noiommu_domain)'
 )
-all=(checkpatch sparse kerneldoc uapi kconfig no-get-pa no-cap-check no-cdev-taint stale-get-pa get-pa-unlocked-read get-pa-no-domains-rwsem top-torn-read get-pa-short-run get-pa-join-discontig compat-map-no-prot top-of-iova huge-pin-leak table-page-leak early-unpin debug-pagealloc fwspec-noiommu unmap-allocates)
+all=(checkpatch sparse kerneldoc uapi kconfig no-get-pa no-cap-check no-cdev-taint stale-get-pa get-pa-unlocked-read get-pa-no-domains-rwsem top-torn-read get-pa-short-run get-pa-join-discontig compat-map-no-prot top-of-iova huge-pin-leak table-page-leak early-unpin debug-pagealloc fwspec-noiommu unmap-allocates isolated-no-cdev isolated-as-noiommu)
 [ $# -gt 0 ] || set -- "${all[@]}"
 unset RESULTS
 bad=0

@@ -27,6 +27,8 @@ check() {	# check NAME CMD...: one case
 }
 # tests/noiommu_cdev_smoke.c: the cdev end to end, plus the legacy noiommu
 # group opened through /dev/vfio/vfio, against the series' UAPI headers.
+# tests/noiommu_mixed.c: a device behind an IOMMU and a noiommu device in one
+# guest and one IOAS.
 # tests/vfio_rst_example.c: the usage example of vfio.rst, extracted from the
 # tree's Documentation (scripts/doc-example.sh) and compiled as written.
 build_harness_tests() {
@@ -36,7 +38,9 @@ build_harness_tests() {
 		-o "$d/noiommu_cdev_smoke" "$TOP/tests/noiommu_cdev_smoke.c" &&
 	"$TOP/scripts/doc-example.sh" "$BUILD/doc-example/vfio_rst_example.inc" &&
 	gcc -static -O2 -Wall -Werror -I "$BUILD/out/$1/usr/include" -I "$TOP/tests" \
-		-I "$BUILD/doc-example" -o "$d/vfio_rst_example" "$TOP/tests/vfio_rst_example.c"
+		-I "$BUILD/doc-example" -o "$d/vfio_rst_example" "$TOP/tests/vfio_rst_example.c" &&
+	gcc -static -O2 -Wall -Werror -I "$BUILD/out/$1/usr/include" -I "$TOP/tests" \
+		-o "$d/noiommu_mixed" "$TOP/tests/noiommu_mixed.c"
 }
 # recorded NAME CMD...: run a script that records its own cases; if it fails
 # without recording anything, record that as a failure so it is never lost.
@@ -155,6 +159,14 @@ DEBUG_SUITES_UP="kunit iommufd_serial iommufd_fail_nth"
 # guest does not run vfio_iommufd_noiommu_test, vfio_pci_driver_test and
 # vfio_pci_device_test as suites of their own as well.
 DEBUG_SUITES="iommufd_race noiommu_group noiommu_cdev_smoke vfio_rst_example vfio_run_kselftest vfio_scripts"
+# A third debug guest has an IOMMU (GUEST_VIOMMU=1, scripts/guest-run.sh)
+# for all edus but one: the two kinds of device side by side, and vfio's
+# selftests in their IOMMU modes (which the other guests skip) on an edu
+# behind it, but vfio_pci_driver_test: each case of its IOMMU modes pins
+# 1 GiB, 73-113 s on the debug kernel (guest/suites.sh has one of them as
+# vfio_pci_driver_iommufd, for a run by hand). One vCPU. Its skips are
+# listed as those of CONFIGNAME "viommu".
+VIOMMU_SUITES="noiommu_mixed vfio_iommufd_setup_test vfio_pci_device_test vfio_dma_mapping_test vfio_pci_device_init_perf_test"
 MAIN_SUITES="iommufd_fail_nth"
 # The cdev-only guest (VFIO_GROUP=n): the taint and the DMA tests again,
 # where the cdev is the only way to the device.
@@ -171,6 +183,7 @@ VFIO_APPEND="$DEBUG_APPEND init_on_free=1"
 if [ -n "${ONLY:-}" ]; then
 	DEBUG_SUITES_UP=
 	DEBUG_SUITES=$ONLY
+	VIOMMU_SUITES=
 	CDEV_SUITES=
 	MAIN_SUITES=
 fi
@@ -188,6 +201,10 @@ if check "kernel builds [debug]" "$TOP/scripts/build-kernel.sh" debug &&
 			"$TOP/scripts/guest-suites.sh" debug $DEBUG_SUITES_UP
 	bg_start recorded guest-debug env GUEST_APPEND="$VFIO_APPEND" \
 		"$TOP/scripts/guest-suites.sh" debug $DEBUG_SUITES
+	[ -z "$VIOMMU_SUITES" ] ||
+		bg_start recorded guest-viommu env GUEST_VIOMMU=1 GUEST_SMP=1 GUEST_APPEND="$VFIO_APPEND" \
+			OUT="$BUILD/out/debug" ST="$BUILD/selftests/debug" \
+			"$TOP/scripts/guest-suites.sh" viommu $VIOMMU_SUITES
 fi
 
 # The cdev-only kernel: the debug kernel without VFIO_GROUP, so the device

@@ -21,7 +21,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,12 +32,12 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <linux/capability.h>
 #include <linux/iommufd.h>
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
+
+#include "rawio.h"
+#include "tap.h"
 
 #ifndef IOMMU_IOAS_NOIOMMU_GET_PA
 #define IOMMUFD_CMD_IOAS_NOIOMMU_GET_PA 0x95
@@ -68,47 +67,9 @@ struct iommu_ioas_noiommu_get_pa {
 #define MAP_IOVA	0x10000000ULL
 #define MAP_PAGES	4
 
-static int n_test, n_pass, n_fail, n_skip;
 static char bdf[256];
 static char cdev_path[512];
 static char group_path[512];
-
-static void result(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	n_test++;
-	printf("%s %d ", ok ? "ok" : "not ok", n_test);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (ok)
-		n_pass++;
-	else
-		n_fail++;
-}
-
-static void skip(const char *name, const char *why)
-{
-	n_test++;
-	n_skip++;
-	printf("ok %d %s # SKIP %s\n", n_test, name, why);
-	fflush(stdout);
-}
-
-static void diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
 
 static int write_file(const char *path, const char *val)
 {
@@ -228,46 +189,6 @@ static void find_group(void)
 	if (slash)
 		snprintf(group_path, sizeof(group_path),
 			 "/dev/vfio/noiommu-%s", slash + 1);
-}
-
-static int drop_rawio(void)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[2];
-
-	if (syscall(SYS_capget, &hdr, data))
-		return -errno;
-	data[CAP_TO_INDEX(CAP_SYS_RAWIO)].effective &=
-		~CAP_TO_MASK(CAP_SYS_RAWIO);
-	if (syscall(SYS_capset, &hdr, data))
-		return -errno;
-	return 0;
-}
-
-/* Open the cdev in a child that dropped CAP_SYS_RAWIO; returns its errno */
-static int open_without_rawio(void)
-{
-	int status;
-	pid_t pid;
-
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		int fd;
-
-		if (drop_rawio())
-			_exit(200);
-		fd = open(cdev_path, O_RDWR);
-		if (fd >= 0)
-			_exit(0);
-		_exit(errno & 0xff);
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
 }
 
 static int bind_iommufd(int devfd, int iommufd, __u32 *devid)
@@ -924,7 +845,7 @@ int main(int argc, char **argv)
 	else
 		skip("legacy_group_node", "no iommu_group (VFIO_GROUP=n?)");
 
-	err = open_without_rawio();
+	err = open_without_rawio(cdev_path);
 	result(err == EPERM, "open_without_cap_sys_rawio_eperm (errno %d)",
 	       err);
 
@@ -937,7 +858,5 @@ int main(int argc, char **argv)
 	test_cdev_close_order();
 
 done:
-	printf("1..%d\n", n_test);
-	printf("%d passed, %d failed, %d skipped\n", n_pass, n_fail, n_skip);
-	return n_fail ? 1 : 0;
+	return tap_end();
 }

@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * noiommu_mixed - a device behind an IOMMU and a noiommu device side by side
+ *
+ * Runs as root in a guest with an IOMMU that translates for some devices
+ * and not for others (scripts/guest-run.sh -I: QEMU's intel-iommu, and a
+ * PCIe host bridge that bypasses it), booted with
+ * vfio.enable_unsafe_noiommu_mode=1, both edu devices bound to vfio-pci.
+ * The mode is decided per device: the isolated device must keep what it has
+ * without the mode (its IOMMU group, the vfioN cdev, no CAP_SYS_RAWIO to
+ * open it, DMA translated by its IOMMU), and the two must share one IOAS,
+ * each with a page table of its own kind, the noiommu device doing DMA to
+ * the physical addresses that IOMMU_IOAS_NOIOMMU_GET_PA reports for the
+ * same mapping.
+ *
+ * usage: noiommu_mixed ISOLATED_BDF NOIOMMU_BDF
+ * Output: "ok N name" / "not ok N name" lines, the plan, a totals line.
+ * Exit status: 0 when nothing failed.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <linux/iommufd.h>
+#include <linux/vfio.h>
+
+#include "edu.h"
+#include "rawio.h"
+#include "tap.h"
+
+#define PAGE		4096
+#define BUF_PAGES	4
+#define XFER		3000	/* inside edu's buffer, see edu.h's users */
+
+struct dev {
+	const char *bdf;
+	char cdev[300];
+	int fd;
+	__u32 devid;
+	__u32 pt;
+	volatile uint8_t *bar;
+	size_t bar_size;
+};
+
+static bool exists(const char *fmt, const char *arg)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), fmt, arg);
+	return !access(p, F_OK);
+}
+
+static bool is_chr(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISCHR(st.st_mode);
+}
+
+/* The device's entry in vfio-dev/ (its cdev name), or "" */
+static void cdev_name(const char *bdf, char *name, size_t len)
+{
+	struct dirent *de;
+	char p[512];
+	DIR *d;
+
+	name[0] = 0;
+	snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
+	d = opendir(p);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] != '.') {
+			snprintf(name, len, "%s", de->d_name);
+			break;
+		}
+	}
+	closedir(d);
+}
+
+/* The number of the device's iommu_group, or -1 */
+static int group_nr(const char *bdf)
+{
+	char p[512], link[512];
+	char *slash;
+	ssize_t n;
+
+	snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/iommu_group", bdf);
+	n = readlink(p, link, sizeof(link) - 1);
+	if (n <= 0)
+		return -1;
+	link[n] = 0;
+	slash = strrchr(link, '/');
+	return slash ? atoi(slash + 1) : -1;
+}
+
+/* True if the device's iommu_group is one that VFIO made up (noiommu) */
+static bool group_is_noiommu(const char *bdf)
+{
+	char p[512], name[64] = "";
+	ssize_t n;
+	int fd;
+
+	snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/iommu_group/name", bdf);
+	fd = open(p, O_RDONLY);
+	if (fd < 0)
+		return false;
+	n = read(fd, name, sizeof(name) - 1);
+	close(fd);
+	return n > 0 && !strncmp(name, "vfio-noiommu", 12);
+}
+
+static int attach_pt(struct dev *d, __u32 id, __u32 *out)
+{
+	struct vfio_device_attach_iommufd_pt attach = {
+		.argsz = sizeof(attach),
+		.pt_id = id,
+	};
+
+	if (ioctl(d->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
+		return -errno;
+	if (out)
+		*out = attach.pt_id;
+	return 0;
+}
+
+static int detach_pt(struct dev *d)
+{
+	struct vfio_device_detach_iommufd_pt detach = {
+		.argsz = sizeof(detach),
+	};
+
+	return ioctl(d->fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach) ? -errno : 0;
+}
+
+/* Physical address of @iova and the length of its run (at most @len) */
+static int get_pa(int iommufd, __u32 ioas, __u64 iova, __u64 *len,
+		  __u64 *phys)
+{
+	struct iommu_ioas_noiommu_get_pa gp = {
+		.size = sizeof(gp),
+		.ioas_id = ioas,
+		.iova = iova,
+		.length = *len,
+	};
+
+	if (ioctl(iommufd, IOMMU_IOAS_NOIOMMU_GET_PA, &gp))
+		return -errno;
+	*len = gp.length;
+	*phys = gp.out_phys;
+	return 0;
+}
+
+/* Open, bind to @iommufd, turn on memory and bus master, map BAR0 */
+static int dev_open(struct dev *d, int iommufd)
+{
+	struct vfio_device_bind_iommufd bind = {
+		.argsz = sizeof(bind),
+		.iommufd = iommufd,
+	};
+	struct vfio_region_info reg = { .argsz = sizeof(reg) };
+	uint16_t cmd;
+	void *bar;
+
+	d->fd = open(d->cdev, O_RDWR);
+	if (d->fd < 0)
+		return -errno;
+	if (ioctl(d->fd, VFIO_DEVICE_BIND_IOMMUFD, &bind))
+		return -errno;
+	d->devid = bind.out_devid;
+	reg.index = VFIO_PCI_CONFIG_REGION_INDEX;
+	if (ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &reg))
+		return -errno;
+	if (pread(d->fd, &cmd, 2, reg.offset + 4) != 2)
+		return -EIO;
+	cmd |= 0x6;	/* memory space + bus master */
+	if (pwrite(d->fd, &cmd, 2, reg.offset + 4) != 2)
+		return -EIO;
+	reg.index = VFIO_PCI_BAR0_REGION_INDEX;
+	if (ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &reg))
+		return -errno;
+	bar = mmap(NULL, reg.size, PROT_READ | PROT_WRITE, MAP_SHARED, d->fd,
+		   reg.offset);
+	if (bar == MAP_FAILED)
+		return -errno;
+	d->bar = bar;
+	d->bar_size = reg.size;
+	return 0;
+}
+
+static void fill(uint8_t *p, unsigned int seed)
+{
+	int i;
+
+	for (i = 0; i < XFER; i++)
+		p[i] = (uint8_t)(i * 7 + seed);
+}
+
+/*
+ * Have @d copy XFER bytes from device address @src to @dst through its
+ * buffer; true if @out then holds what @in does. The addresses are IOVAs
+ * for a device behind an IOMMU, physical addresses for a noiommu device.
+ */
+static bool copy_by_dma(struct dev *d, uint64_t src, uint64_t dst,
+			const uint8_t *in, uint8_t *out, unsigned int seed)
+{
+	fill((uint8_t *)in, seed);
+	memset(out, 0, XFER);
+	if (edu_dma(d->bar, src, EDU_BUF_ADDR, XFER, 0) ||
+	    edu_dma(d->bar, EDU_BUF_ADDR, dst, XFER, EDU_CMD_TO_RAM))
+		return false;
+	return !memcmp(in, out, XFER);
+}
+
+static int ioas_alloc(int iommufd, __u32 *id)
+{
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+
+	if (ioctl(iommufd, IOMMU_IOAS_ALLOC, &alloc))
+		return -errno;
+	*id = alloc.out_ioas_id;
+	return 0;
+}
+
+static int ioas_map(int iommufd, __u32 ioas, void *buf, __u64 *iova)
+{
+	struct iommu_ioas_map map = {
+		.size = sizeof(map),
+		.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE,
+		.ioas_id = ioas,
+		.user_va = (uintptr_t)buf,
+		.length = BUF_PAGES * PAGE,
+	};
+
+	if (ioctl(iommufd, IOMMU_IOAS_MAP, &map))
+		return -errno;
+	*iova = map.iova;
+	return 0;
+}
+
+/*
+ * Both devices in IOAS @ioas, where @buf is mapped at @iova: the isolated
+ * one copies page 0 to page 1 by IOVA, the noiommu one page 0 to page 2 by
+ * the physical addresses GET_PA reports. @what names the step.
+ */
+static void dma_both(int iommufd, __u32 ioas, struct dev *iso, struct dev *noi,
+		     uint8_t *buf, __u64 iova, const char *what)
+{
+	__u64 len0 = PAGE, len2 = PAGE, pa0 = 0, pa2 = 0;
+	int r0, r2;
+
+	result(copy_by_dma(iso, iova, iova + PAGE, buf, buf + PAGE, 11),
+	       "%s: isolated edu copies by IOVA through its IOMMU", what);
+	r0 = get_pa(iommufd, ioas, iova, &len0, &pa0);
+	r2 = get_pa(iommufd, ioas, iova + 2 * PAGE, &len2, &pa2);
+	if (!result(!r0 && !r2 && len0 >= XFER && len2 >= XFER,
+		    "%s: GET_PA answers for the shared mapping (%d %d)", what,
+		    r0, r2))
+		return;
+	result(copy_by_dma(noi, pa0, pa2, buf, buf + 2 * PAGE, 29),
+	       "%s: noiommu edu copies by GET_PA's physical addresses", what);
+}
+
+int main(int argc, char **argv)
+{
+	struct dev iso = { .fd = -1 }, noi = { .fd = -1 };
+	__u64 iova, iova2, len, pa, pa_again;
+	__u32 ioas, ioas2, pt;
+	int iommufd, r, g;
+	char node[256];
+	uint8_t *buf;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s ISOLATED_BDF NOIOMMU_BDF\n", argv[0]);
+		return 2;
+	}
+	iso.bdf = argv[1];
+	noi.bdf = argv[2];
+	printf("TAP version 13\n");
+
+	/* What each device got from VFIO, with the mode on for both */
+	result(exists("/sys/bus/pci/devices/%s/iommu", iso.bdf),
+	       "isolated %s: behind an IOMMU (sysfs iommu link)", iso.bdf);
+	result(!exists("/sys/bus/pci/devices/%s/iommu", noi.bdf),
+	       "noiommu %s: no IOMMU (no sysfs iommu link)", noi.bdf);
+	cdev_name(iso.bdf, node, sizeof(node));
+	result(!strncmp(node, "vfio", 4) && node[4] >= '0' && node[4] <= '9',
+	       "isolated: cdev named vfioN (%s)", node);
+	snprintf(iso.cdev, sizeof(iso.cdev), "/dev/vfio/devices/%s", node);
+	result(is_chr(iso.cdev), "isolated: %s is a char device", iso.cdev);
+	cdev_name(noi.bdf, node, sizeof(node));
+	result(!strncmp(node, "noiommu-vfio", 12),
+	       "noiommu: cdev named noiommu-vfioN (%s)", node);
+	snprintf(noi.cdev, sizeof(noi.cdev), "/dev/vfio/devices/%s", node);
+	result(is_chr(noi.cdev), "noiommu: %s is a char device", noi.cdev);
+
+	g = group_nr(iso.bdf);
+	snprintf(node, sizeof(node), "/dev/vfio/%d", g);
+	result(g >= 0 && !group_is_noiommu(iso.bdf) && is_chr(node),
+	       "isolated: its IOMMU's group %d, group node %s", g, node);
+	g = group_nr(noi.bdf);
+	snprintf(node, sizeof(node), "/dev/vfio/noiommu-%d", g);
+	result(g >= 0 && group_is_noiommu(noi.bdf) && is_chr(node),
+	       "noiommu: a vfio-noiommu group %d, group node %s", g, node);
+
+	r = open_without_rawio(iso.cdev);
+	result(r == 0, "isolated: opens without CAP_SYS_RAWIO (errno %d)", r);
+	r = open_without_rawio(noi.cdev);
+	result(r == EPERM, "noiommu: EPERM without CAP_SYS_RAWIO (errno %d)", r);
+
+	iommufd = open("/dev/iommu", O_RDWR);
+	if (!result(iommufd >= 0, "open /dev/iommu"))
+		goto done;
+	r = dev_open(&iso, iommufd);
+	if (!result(!r, "isolated: open, bind to iommufd, map BAR0 (%d)", r))
+		goto done;
+	r = dev_open(&noi, iommufd);
+	if (!result(!r, "noiommu: open, bind to the same iommufd, map BAR0 (%d)", r))
+		goto done;
+
+	/* One IOAS, the noiommu device first */
+	if (!result(!ioas_alloc(iommufd, &ioas), "IOAS_ALLOC"))
+		goto done;
+	r = attach_pt(&noi, ioas, &noi.pt);
+	result(!r, "noiommu: attach to the IOAS (%d), HWPT %u", r, noi.pt);
+	r = attach_pt(&iso, ioas, &iso.pt);
+	result(!r && iso.pt != noi.pt,
+	       "isolated: attach to the same IOAS (%d), a HWPT of its own %u", r,
+	       iso.pt);
+	if (r)
+		goto done;
+	r = attach_pt(&iso, noi.pt, NULL);
+	result(r == -EINVAL, "isolated: attach to the noiommu HWPT: EINVAL (%d)", r);
+	r = attach_pt(&noi, iso.pt, NULL);
+	result(r == -EINVAL, "noiommu: attach to the IOMMU's HWPT: EINVAL (%d)", r);
+
+	buf = mmap(NULL, BUF_PAGES * PAGE, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (!result(buf != MAP_FAILED, "mmap the DMA buffer"))
+		goto done;
+	r = ioas_map(iommufd, ioas, buf, &iova);
+	if (!result(!r, "IOAS_MAP with both attached (%d), IOVA 0x%llx", r,
+		    (unsigned long long)iova))
+		goto done;
+	dma_both(iommufd, ioas, &iso, &noi, buf, iova, "both attached");
+	len = PAGE;
+	if (!result(!get_pa(iommufd, ioas, iova, &len, &pa), "GET_PA of page 0"))
+		goto done;
+
+	/* Without its noiommu HWPT the IOAS has no physical addresses to give */
+	len = PAGE;
+	r = detach_pt(&noi);
+	result(!r, "noiommu: detach (%d)", r);
+	r = get_pa(iommufd, ioas, iova, &len, &pa);
+	result(r == -EOPNOTSUPP,
+	       "GET_PA with only the IOMMU's HWPT: EOPNOTSUPP (%d)", r);
+	result(copy_by_dma(&iso, iova, iova + PAGE, buf, buf + PAGE, 37),
+	       "isolated: DMA by IOVA goes on alone");
+
+	/*
+	 * Attached again, the new noiommu HWPT has the mapping made before, on
+	 * the pages that the IOMMU's HWPT kept pinned meanwhile
+	 */
+	r = attach_pt(&noi, ioas, NULL);
+	result(!r, "noiommu: attach again (%d)", r);
+	len = PAGE;
+	r = get_pa(iommufd, ioas, iova, &len, &pa_again);
+	result(!r && pa == pa_again,
+	       "GET_PA after attaching again: the same page (%d, 0x%llx 0x%llx)",
+	       r, (unsigned long long)pa, (unsigned long long)pa_again);
+	dma_both(iommufd, ioas, &iso, &noi, buf, iova, "attached again");
+
+	/*
+	 * A second IOAS, the isolated device first and the buffer mapped before
+	 * the noiommu device comes: it cannot use the IOMMU's HWPT and gets a
+	 * noiommu one filled with the mapping.
+	 */
+	if (!result(!ioas_alloc(iommufd, &ioas2), "IOAS_ALLOC of a second IOAS"))
+		goto done;
+	r = attach_pt(&iso, ioas2, &iso.pt);
+	result(!r, "isolated: moves to the second IOAS (%d), HWPT %u", r,
+	       iso.pt);
+	r = ioas_map(iommufd, ioas2, buf, &iova2);
+	result(!r, "IOAS_MAP of the same buffer there (%d)", r);
+	r = attach_pt(&noi, ioas2, &pt);
+	result(!r && pt != iso.pt, "noiommu: moves there too (%d), HWPT %u", r, pt);
+	if (!r)
+		dma_both(iommufd, ioas2, &iso, &noi, buf, iova2, "second IOAS");
+	len = PAGE;
+	r = get_pa(iommufd, ioas, iova, &len, &pa);
+	result(r == -EOPNOTSUPP, "GET_PA in the IOAS both left: EOPNOTSUPP (%d)", r);
+
+done:
+	if (noi.fd >= 0)
+		close(noi.fd);
+	if (iso.fd >= 0)
+		close(iso.fd);
+	return tap_end();
+}

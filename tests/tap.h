@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * TAP output of the harness programs that run in the guest
+ * (noiommu_cdev_smoke.c, noiommu_mixed.c): "ok N name", "not ok N name" and
+ * "ok N name # SKIP why" lines as the checks run, then the plan and a totals
+ * line. guest/suites.sh and scripts/tap-count.awk count them.
+ */
+#ifndef NOIOMMU_TAP_H
+#define NOIOMMU_TAP_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+static int n_test, n_pass, n_fail, n_skip;
+
+/* One case: passed if @ok; returns @ok */
+static inline bool result(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	n_test++;
+	printf("%s %d ", ok ? "ok" : "not ok", n_test);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	if (ok)
+		n_pass++;
+	else
+		n_fail++;
+	return ok;
+}
+
+static inline void skip(const char *name, const char *why)
+{
+	n_test++;
+	n_skip++;
+	printf("ok %d %s # SKIP %s\n", n_test, name, why);
+	fflush(stdout);
+}
+
+static inline void diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+/* The plan and the totals; the exit status: 0 when nothing failed */
+static inline int tap_end(void)
+{
+	printf("1..%d\n", n_test);
+	printf("%d passed, %d failed, %d skipped\n", n_pass, n_fail, n_skip);
+	return n_fail ? 1 : 0;
+}
+
+#endif
