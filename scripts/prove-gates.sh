@@ -84,11 +84,12 @@
 #                 device whose IOMMU has not probed it handed out as noiommu
 #   isolated-no-cdev  vfio_device_cdev_allowed() loses its
 #                 !vfio_device_is_noiommu(): in the guest with an IOMMU
-#                 (GUEST_VIOMMU=1), the edu behind it has no vfioN cdev, and
-#                 noiommu_mixed fails
+#                 (GUEST_VIOMMU=1), the edu behind it has no /dev node for
+#                 its vfioN, and noiommu_mixed fails
 #   isolated-as-noiommu  vfio makes every device noiommu while the mode is
-#                 on, its IOMMU ignored: noiommu_mixed, in the guest with an
-#                 IOMMU, fails for the edu behind it
+#                 on, its IOMMU ignored: in the guest with an IOMMU, the edu
+#                 behind it no longer binds to vfio-pci (the probe fails),
+#                 and noiommu_mixed fails
 # Output: one PROVEN/NOT PROVEN line per mutant; logs build/logs/prove-*.log.
 # Exit status: non-zero if any gate did not catch its mutant.
 source "$(dirname "$0")/lib.sh"
@@ -332,8 +333,8 @@ declare -A why=(
 	[early-unpin]='not ok [0-9]+ .*(dma_pinned|pinned)'
 	[debug-pagealloc]='WARNING: .*__iommu_debug_update_iova'
 	[fwspec-noiommu]='not ok [0-9]+ vfio_noiommu\.noiommu_test_fwspec'
-	[isolated-no-cdev]='not ok [0-9]+ isolated: cdev named vfioN'
-	[isolated-as-noiommu]='not ok [0-9]+ isolated: '
+	[isolated-no-cdev]='not ok [0-9]+ isolated: /dev/vfio/devices/vfio[0-9]+ is a char device'
+	[isolated-as-noiommu]='not ok [0-9]+ isolated [0-9a-f:.]+: bound to vfio-pci'
 	[unmap-allocates]='WARNING: .*iommufd/pages\.c:[0-9]+ at (iommu_unmap_nofail|iopt_area_unmap_domain|batch_)|not ok [0-9]+ basic_fail_nth\.(noiommu_unmap_areas|map_noiommu_domain)'
 )
 all=(checkpatch sparse kerneldoc uapi kconfig no-get-pa no-cap-check no-cdev-taint stale-get-pa get-pa-unlocked-read get-pa-no-domains-rwsem top-torn-read get-pa-short-run get-pa-join-discontig compat-map-no-prot top-of-iova huge-pin-leak table-page-leak early-unpin debug-pagealloc fwspec-noiommu unmap-allocates isolated-no-cdev isolated-as-noiommu)

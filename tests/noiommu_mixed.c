@@ -5,7 +5,8 @@
  * Runs as root in a guest with an IOMMU that translates for some devices
  * and not for others (scripts/guest-run.sh -I: QEMU's intel-iommu, and a
  * PCIe host bridge that bypasses it), booted with
- * vfio.enable_unsafe_noiommu_mode=1, both edu devices bound to vfio-pci.
+ * vfio.enable_unsafe_noiommu_mode=1, both edu devices given to vfio-pci
+ * (driver_override): that both bind is the first check.
  * The mode is decided per device: the isolated device must keep what it has
  * without the mode (its IOMMU group, the vfioN cdev, no CAP_SYS_RAWIO to
  * open it, DMA translated by its IOMMU), and the two must share one IOAS,
@@ -56,6 +57,21 @@ static bool exists(const char *fmt, const char *arg)
 
 	snprintf(p, sizeof(p), fmt, arg);
 	return !access(p, F_OK);
+}
+
+/* True if the device's driver is vfio-pci */
+static bool bound_to_vfio_pci(const char *bdf)
+{
+	char p[512], drv[512];
+	ssize_t n;
+
+	snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/driver", bdf);
+	n = readlink(p, drv, sizeof(drv) - 1);
+	if (n <= 0)
+		return false;
+	drv[n] = 0;
+	return !strcmp(strrchr(drv, '/') ? strrchr(drv, '/') + 1 : drv,
+		       "vfio-pci");
 }
 
 static bool is_chr(const char *path)
@@ -287,6 +303,10 @@ int main(int argc, char **argv)
 	printf("TAP version 13\n");
 
 	/* What each device got from VFIO, with the mode on for both */
+	result(bound_to_vfio_pci(iso.bdf), "isolated %s: bound to vfio-pci",
+	       iso.bdf);
+	result(bound_to_vfio_pci(noi.bdf), "noiommu %s: bound to vfio-pci",
+	       noi.bdf);
 	result(exists("/sys/bus/pci/devices/%s/iommu", iso.bdf),
 	       "isolated %s: behind an IOMMU (sysfs iommu link)", iso.bdf);
 	result(!exists("/sys/bus/pci/devices/%s/iommu", noi.bdf),
