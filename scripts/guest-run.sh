@@ -134,13 +134,13 @@ viommu=() viommu_devs=()
 if [ -n "${GUEST_VIOMMU:-}" ]; then
 	# QEMU wants the IOMMU before the devices it translates for. No
 	# interrupt remapping (intremap=off; the kernels have no IRQ_REMAP):
-	# without it iommufd and VFIO's type1 refuse a device behind the
-	# IOMMU with EPERM unless allowed, as in a VM whose vIOMMU has none.
+	# without it iommufd refuses a device behind the IOMMU with EPERM
+	# unless allowed, as in a VM whose vIOMMU has none.
 	viommu=(-device intel-iommu,intremap=off)
 	viommu_devs=(-device pxb-pcie,id=pxb1,bus=pcie.0,bus_nr=0x80,bypass_iommu=on
 		-device pcie-root-port,id=rp2,bus=pxb1,chassis=3,slot=0
 		-device edu,bus=rp2,dma_mask=0xffffffffffffffff)
-	extra="intel_iommu=on iommufd.allow_unsafe_interrupts=1 vfio_iommu_type1.allow_unsafe_interrupts=1 $extra"
+	extra="intel_iommu=on iommufd.allow_unsafe_interrupts=1 $extra"
 fi
 append="console=ttyS0 panic=-1 oops=panic acpi=noirq vfio.enable_unsafe_noiommu_mode=1 hugepagesz=2M hugepages=64 ${slow_host[*]} ${base_quirks[*]} $extra"
 qemu=()

@@ -9,7 +9,8 @@
  * (driver_override): that both bind is the first check.
  * The mode is decided per device: the isolated device must keep what it has
  * without the mode (its IOMMU group, the vfioN cdev, no CAP_SYS_RAWIO to
- * open it, DMA translated by its IOMMU), and the two must share one IOAS,
+ * open or bind it, DMA translated by its IOMMU, which blocks a DMA to a
+ * physical address that no IOVA maps), and the two must share one IOAS,
  * each with a page table of its own kind, the noiommu device doing DMA to
  * the physical addresses that IOMMU_IOAS_NOIOMMU_GET_PA reports for the
  * same mapping.
@@ -30,6 +31,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 
@@ -132,6 +134,39 @@ static bool group_is_noiommu(const char *bdf)
 	n = read(fd, name, sizeof(name) - 1);
 	close(fd);
 	return n > 0 && !strncmp(name, "vfio-noiommu", 12);
+}
+
+/*
+ * VFIO_DEVICE_BIND_IOMMUFD to a new iommufd, in a child without
+ * CAP_SYS_RAWIO, of @fd (an open device file of the caller's) or, if @fd is
+ * negative, of the child's own open of @path: 0 or the errno that failed.
+ */
+static int bind_without_rawio(const char *path, int fd)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		struct vfio_device_bind_iommufd bind = {
+			.argsz = sizeof(bind),
+		};
+
+		if (drop_rawio())
+			_exit(200);
+		if (fd < 0)
+			fd = open(path, O_RDWR);
+		bind.iommufd = open("/dev/iommu", O_RDWR);
+		if (fd < 0 || bind.iommufd < 0)
+			_exit(201);
+		_exit(ioctl(fd, VFIO_DEVICE_BIND_IOMMUFD, &bind) ? errno & 0xff
+								  : 0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
 }
 
 static int attach_pt(struct dev *d, __u32 id, __u32 *out)
@@ -246,14 +281,17 @@ static int ioas_alloc(int iommufd, __u32 *id)
 	return 0;
 }
 
+/* Map @buf at *@iova, or where the kernel chooses if *@iova is 0 */
 static int ioas_map(int iommufd, __u32 ioas, void *buf, __u64 *iova)
 {
 	struct iommu_ioas_map map = {
 		.size = sizeof(map),
-		.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE,
+		.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE |
+			 (*iova ? IOMMU_IOAS_MAP_FIXED_IOVA : 0),
 		.ioas_id = ioas,
 		.user_va = (uintptr_t)buf,
 		.length = BUF_PAGES * PAGE,
+		.iova = *iova,
 	};
 
 	if (ioctl(iommufd, IOMMU_IOAS_MAP, &map))
@@ -335,6 +373,15 @@ int main(int argc, char **argv)
 	result(r == 0, "isolated: opens without CAP_SYS_RAWIO (errno %d)", r);
 	r = open_without_rawio(noi.cdev);
 	result(r == EPERM, "noiommu: EPERM without CAP_SYS_RAWIO (errno %d)", r);
+	r = bind_without_rawio(iso.cdev, -1);
+	result(r == 0, "isolated: binds without CAP_SYS_RAWIO (errno %d)", r);
+	/* An fd opened with the capability, passed on to a process without */
+	noi.fd = open(noi.cdev, O_RDWR);
+	r = noi.fd < 0 ? -1 : bind_without_rawio(NULL, noi.fd);
+	result(r == EPERM, "noiommu: bind without CAP_SYS_RAWIO: EPERM (errno %d)",
+	       r);
+	if (noi.fd >= 0)
+		close(noi.fd);
 
 	iommufd = open("/dev/iommu", O_RDWR);
 	if (!result(iommufd >= 0, "open /dev/iommu"))
@@ -366,6 +413,7 @@ int main(int argc, char **argv)
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (!result(buf != MAP_FAILED, "mmap the DMA buffer"))
 		goto done;
+	iova = 0;
 	r = ioas_map(iommufd, ioas, buf, &iova);
 	if (!result(!r, "IOAS_MAP with both attached (%d), IOVA 0x%llx", r,
 		    (unsigned long long)iova))
@@ -389,8 +437,9 @@ int main(int argc, char **argv)
 	 * Attached again, the new noiommu HWPT has the mapping made before, on
 	 * the pages that the IOMMU's HWPT kept pinned meanwhile
 	 */
-	r = attach_pt(&noi, ioas, NULL);
-	result(!r, "noiommu: attach again (%d)", r);
+	r = attach_pt(&noi, ioas, &noi.pt);
+	result(!r && noi.pt != iso.pt, "noiommu: attach again (%d), HWPT %u", r,
+	       noi.pt);
 	len = PAGE;
 	r = get_pa(iommufd, ioas, iova, &len, &pa_again);
 	result(!r && pa == pa_again,
@@ -399,15 +448,36 @@ int main(int argc, char **argv)
 	dma_both(iommufd, ioas, &iso, &noi, buf, iova, "attached again");
 
 	/*
+	 * The IOMMU translates: a DMA write by the isolated device to page 3's
+	 * physical address, taken as an IOVA that nothing maps, must not reach
+	 * page 3 (its buffer holds the last copy, which differs from page 3).
+	 */
+	len = PAGE;
+	r = get_pa(iommufd, ioas, iova + 3 * PAGE, &len, &pa);
+	if (!r && pa + PAGE > iova && pa < iova + BUF_PAGES * PAGE) {
+		skip("isolated: DMA to a physical address as IOVA is blocked",
+		     "page 3's physical address is a mapped IOVA");
+	} else {
+		memset(buf + 3 * PAGE, 0x5a, XFER);
+		r = r ?: edu_dma(iso.bar, EDU_BUF_ADDR, pa, XFER, EDU_CMD_TO_RAM);
+		result(!r && buf[3 * PAGE] == 0x5a &&
+		       !memcmp(buf + 3 * PAGE, buf + 3 * PAGE + 1, XFER - 1),
+		       "isolated: DMA to a physical address as IOVA is blocked (%d)",
+		       r);
+	}
+
+	/*
 	 * A second IOAS, the isolated device first and the buffer mapped before
 	 * the noiommu device comes: it cannot use the IOMMU's HWPT and gets a
-	 * noiommu one filled with the mapping.
+	 * noiommu one filled with the mapping. The IOVA differs from the first
+	 * IOAS's, so the isolated device's DMA works only if it moved.
 	 */
 	if (!result(!ioas_alloc(iommufd, &ioas2), "IOAS_ALLOC of a second IOAS"))
 		goto done;
 	r = attach_pt(&iso, ioas2, &iso.pt);
 	result(!r, "isolated: moves to the second IOAS (%d), HWPT %u", r,
 	       iso.pt);
+	iova2 = iova + 0x100000;
 	r = ioas_map(iommufd, ioas2, buf, &iova2);
 	result(!r, "IOAS_MAP of the same buffer there (%d)", r);
 	r = attach_pt(&noi, ioas2, &pt);
