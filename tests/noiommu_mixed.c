@@ -434,8 +434,8 @@ int main(int argc, char **argv)
 	       "isolated: DMA by IOVA goes on alone");
 
 	/*
-	 * Attached again, the new noiommu HWPT has the mapping made before, on
-	 * the pages that the IOMMU's HWPT kept pinned meanwhile
+	 * Attached again, the new noiommu HWPT has the mapping made before: the
+	 * same page (the IOMMU's HWPT still maps it, and the process too)
 	 */
 	r = attach_pt(&noi, ioas, &noi.pt);
 	result(!r && noi.pt != iso.pt, "noiommu: attach again (%d), HWPT %u", r,
@@ -464,6 +464,11 @@ int main(int argc, char **argv)
 		       !memcmp(buf + 3 * PAGE, buf + 3 * PAGE + 1, XFER - 1),
 		       "isolated: DMA to a physical address as IOVA is blocked (%d)",
 		       r);
+		/* and the same DMA to page 3's IOVA lands: the device did run */
+		r = edu_dma(iso.bar, EDU_BUF_ADDR, iova + 3 * PAGE, XFER,
+			    EDU_CMD_TO_RAM);
+		result(!r && !memcmp(buf + 3 * PAGE, buf + PAGE, XFER),
+		       "isolated: the same DMA to page 3's IOVA lands (%d)", r);
 	}
 
 	/*
