@@ -199,7 +199,8 @@ if check "kernel builds [debug]" "$TOP/scripts/build-kernel.sh" debug &&
    check "harness guest tests build [debug]" build_harness_tests debug; then
 	# The one-vCPU guest's limit: 1500 s (guest-suites.sh) was too short
 	# on 2026-12-02, in place beside a cold build of the main kernel on a
-	# slower machine: iommufd_serial alone ran 1177-1211 s, twice.
+	# slower machine: iommufd_serial alone ran 1177-1211 s (and more than
+	# 1000 s in the next run, stopped before it ended).
 	[ -z "$DEBUG_SUITES_UP" ] ||
 		bg_start recorded guest-debug-1cpu env GUEST_SMP=1 GUEST_TIMEOUT=2400 GUEST_APPEND="$DEBUG_APPEND" \
 			"$TOP/scripts/guest-suites.sh" debug $DEBUG_SUITES_UP
