@@ -148,10 +148,10 @@ sparse_pass() {
 do_sparse() {
 	local sparse objs o cfg bad=0
 	local -a in_main=() in_debug=()
-	# Without a working sparse, C=2 only warns and checks nothing: fail
-	# (seen 2026-12-02 on a machine whose apt had no deb-src for the fetch)
+	# Without a working sparse, C=2 only warns and checks nothing (seen
+	# 2026-12-02: apt would not fetch the source). That is a skip, not a
+	# pass: the summary lists it with this reason.
 	sparse=$("$TOP/scripts/sparse.sh" | tail -n 1)
-	# A skip, not a pass: the summary lists it with this reason.
 	if [ -z "$sparse" ] || [ "$(sh "$TREE/scripts/checker-valid.sh" "$sparse" 2>/dev/null)" != 1 ]; then
 		warn "sparse: no working sparse ('$sparse'): nothing checked"
 		record "static:sparse: no working sparse (scripts/sparse.sh failed), nothing checked" SKIP
