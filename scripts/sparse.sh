@@ -20,6 +20,13 @@ rm -rf "$dir"
 mkdir -p "$dir"
 step "sparse: fetching Debian sid's sparse source" >&2
 if ! ls "$CACHE/dl"/sparse_*.dsc >/dev/null 2>&1; then
+	# fetch-base.sh refreshes the private lists only when the base .deb
+	# is not cached yet, so a fresh clone with a cached base has none.
+	if ! ls "$APTDIR/lists"/*_Sources* >/dev/null 2>&1; then
+		run_logged "$LOGS/apt-private-update.log" \
+			apt-get "${APT_OPTS[@]}" update >&2 ||
+			die "private apt update failed (see $LOGS/apt-private-update.log)"
+	fi
 	(cd "$CACHE/dl" && run_logged "$LOGS/sparse-fetch.log" \
 		apt-get "${APT_OPTS[@]}" source --download-only sparse) >&2 ||
 		die "cannot fetch sparse source"
