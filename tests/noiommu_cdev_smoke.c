@@ -36,6 +36,7 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
+#include "iommufd_ops.h"
 #include "rawio.h"
 #include "tap.h"
 
@@ -201,56 +202,6 @@ static int bind_iommufd(int devfd, int iommufd, __u32 *devid)
 	if (ioctl(devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind))
 		return -errno;
 	*devid = bind.out_devid;
-	return 0;
-}
-
-static int ioas_alloc(int iommufd, __u32 *ioas_id)
-{
-	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
-
-	if (ioctl(iommufd, IOMMU_IOAS_ALLOC, &alloc))
-		return -errno;
-	*ioas_id = alloc.out_ioas_id;
-	return 0;
-}
-
-static int attach_pt(int devfd, __u32 id, __u32 *out)
-{
-	struct vfio_device_attach_iommufd_pt attach = {
-		.argsz = sizeof(attach),
-		.pt_id = id,
-	};
-
-	if (ioctl(devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
-		return -errno;
-	*out = attach.pt_id;
-	return 0;
-}
-
-static int detach_pt(int devfd)
-{
-	struct vfio_device_detach_iommufd_pt detach = {
-		.argsz = sizeof(detach),
-	};
-
-	return ioctl(devfd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach) ? -errno : 0;
-}
-
-static int get_pa(int iommufd, __u32 ioas, __u64 iova, __u64 *len,
-		  __u64 *phys, __u32 flags)
-{
-	struct iommu_ioas_noiommu_get_pa gp = {
-		.size = sizeof(gp),
-		.flags = flags,
-		.ioas_id = ioas,
-		.iova = iova,
-		.length = *len,
-	};
-
-	if (ioctl(iommufd, IOMMU_IOAS_NOIOMMU_GET_PA, &gp))
-		return -errno;
-	*len = gp.length;
-	*phys = gp.out_phys;
 	return 0;
 }
 

@@ -3,8 +3,8 @@
  * noiommu_mixed - a device behind an IOMMU and a noiommu device side by side
  *
  * Runs as root in a guest with an IOMMU that translates for some devices
- * and not for others (scripts/guest-run.sh -I: QEMU's intel-iommu, and a
- * PCIe host bridge that bypasses it), booted with
+ * and not for others (scripts/guest-run.sh with GUEST_VIOMMU=1: QEMU's
+ * intel-iommu, and a PCIe host bridge that bypasses it), booted with
  * vfio.enable_unsafe_noiommu_mode=1, both edu devices given to vfio-pci
  * (driver_override): that both bind is the first check.
  * The mode is decided per device: the isolated device must keep what it has
@@ -36,6 +36,7 @@
 #include <linux/vfio.h>
 
 #include "edu.h"
+#include "iommufd_ops.h"
 #include "rawio.h"
 #include "tap.h"
 
@@ -136,78 +137,36 @@ static bool group_is_noiommu(const char *bdf)
 	return n > 0 && !strncmp(name, "vfio-noiommu", 12);
 }
 
+struct bind_arg {
+	const char *path;
+	int fd;
+};
+
+static int bind_new_iommufd(void *p)
+{
+	struct bind_arg *a = p;
+	struct vfio_device_bind_iommufd bind = {
+		.argsz = sizeof(bind),
+	};
+	int fd = a->fd >= 0 ? a->fd : open(a->path, O_RDWR);
+
+	bind.iommufd = open("/dev/iommu", O_RDWR);
+	if (fd < 0 || bind.iommufd < 0)
+		return 201;
+	return ioctl(fd, VFIO_DEVICE_BIND_IOMMUFD, &bind) ? errno : 0;
+}
+
 /*
  * VFIO_DEVICE_BIND_IOMMUFD to a new iommufd, in a child without
  * CAP_SYS_RAWIO, of @fd (an open device file of the caller's) or, if @fd is
- * negative, of the child's own open of @path: 0 or the errno that failed.
+ * negative, of the child's own open of @path: 0 or the errno that failed
+ * (201: the child could not open the files; else as run_without_rawio()).
  */
 static int bind_without_rawio(const char *path, int fd)
 {
-	int status;
-	pid_t pid;
+	struct bind_arg a = { .path = path, .fd = fd };
 
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		struct vfio_device_bind_iommufd bind = {
-			.argsz = sizeof(bind),
-		};
-
-		if (drop_rawio())
-			_exit(200);
-		if (fd < 0)
-			fd = open(path, O_RDWR);
-		bind.iommufd = open("/dev/iommu", O_RDWR);
-		if (fd < 0 || bind.iommufd < 0)
-			_exit(201);
-		_exit(ioctl(fd, VFIO_DEVICE_BIND_IOMMUFD, &bind) ? errno & 0xff
-								  : 0);
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
-
-static int attach_pt(struct dev *d, __u32 id, __u32 *out)
-{
-	struct vfio_device_attach_iommufd_pt attach = {
-		.argsz = sizeof(attach),
-		.pt_id = id,
-	};
-
-	if (ioctl(d->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
-		return -errno;
-	if (out)
-		*out = attach.pt_id;
-	return 0;
-}
-
-static int detach_pt(struct dev *d)
-{
-	struct vfio_device_detach_iommufd_pt detach = {
-		.argsz = sizeof(detach),
-	};
-
-	return ioctl(d->fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach) ? -errno : 0;
-}
-
-/* Physical address of @iova and the length of its run (at most @len) */
-static int get_pa(int iommufd, __u32 ioas, __u64 iova, __u64 *len,
-		  __u64 *phys)
-{
-	struct iommu_ioas_noiommu_get_pa gp = {
-		.size = sizeof(gp),
-		.ioas_id = ioas,
-		.iova = iova,
-		.length = *len,
-	};
-
-	if (ioctl(iommufd, IOMMU_IOAS_NOIOMMU_GET_PA, &gp))
-		return -errno;
-	*len = gp.length;
-	*phys = gp.out_phys;
-	return 0;
+	return run_without_rawio(bind_new_iommufd, &a);
 }
 
 /* Open, bind to @iommufd, turn on memory and bus master, map BAR0 */
@@ -247,12 +206,26 @@ static int dev_open(struct dev *d, int iommufd)
 	return 0;
 }
 
-static void fill(uint8_t *p, unsigned int seed)
+/*
+ * A pattern that differs from every earlier copy's, so a DMA that moved
+ * nothing cannot pass on what a device's buffer still holds
+ */
+static void dev_close(struct dev *d)
 {
+	if (d->bar)
+		munmap((void *)d->bar, d->bar_size);
+	if (d->fd >= 0)
+		close(d->fd);
+}
+
+static void fill(uint8_t *p)
+{
+	static unsigned int seed = 11;
 	int i;
 
 	for (i = 0; i < XFER; i++)
 		p[i] = (uint8_t)(i * 7 + seed);
+	seed += 18;
 }
 
 /*
@@ -261,24 +234,14 @@ static void fill(uint8_t *p, unsigned int seed)
  * for a device behind an IOMMU, physical addresses for a noiommu device.
  */
 static bool copy_by_dma(struct dev *d, uint64_t src, uint64_t dst,
-			const uint8_t *in, uint8_t *out, unsigned int seed)
+			const uint8_t *in, uint8_t *out)
 {
-	fill((uint8_t *)in, seed);
+	fill((uint8_t *)in);
 	memset(out, 0, XFER);
 	if (edu_dma(d->bar, src, EDU_BUF_ADDR, XFER, 0) ||
 	    edu_dma(d->bar, EDU_BUF_ADDR, dst, XFER, EDU_CMD_TO_RAM))
 		return false;
 	return !memcmp(in, out, XFER);
-}
-
-static int ioas_alloc(int iommufd, __u32 *id)
-{
-	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
-
-	if (ioctl(iommufd, IOMMU_IOAS_ALLOC, &alloc))
-		return -errno;
-	*id = alloc.out_ioas_id;
-	return 0;
 }
 
 /* Map @buf at *@iova, or where the kernel chooses if *@iova is 0 */
@@ -311,15 +274,15 @@ static void dma_both(int iommufd, __u32 ioas, struct dev *iso, struct dev *noi,
 	__u64 len0 = PAGE, len2 = PAGE, pa0 = 0, pa2 = 0;
 	int r0, r2;
 
-	result(copy_by_dma(iso, iova, iova + PAGE, buf, buf + PAGE, 11),
+	result(copy_by_dma(iso, iova, iova + PAGE, buf, buf + PAGE),
 	       "%s: isolated edu copies by IOVA through its IOMMU", what);
-	r0 = get_pa(iommufd, ioas, iova, &len0, &pa0);
-	r2 = get_pa(iommufd, ioas, iova + 2 * PAGE, &len2, &pa2);
-	if (!result(!r0 && !r2 && len0 >= XFER && len2 >= XFER,
-		    "%s: GET_PA answers for the shared mapping (%d %d)", what,
-		    r0, r2))
+	r0 = get_pa(iommufd, ioas, iova, &len0, &pa0, 0);
+	r2 = get_pa(iommufd, ioas, iova + 2 * PAGE, &len2, &pa2, 0);
+	/* a page asked for at a page-aligned IOVA: exactly that page */
+	if (!result(!r0 && !r2 && len0 == PAGE && len2 == PAGE,
+		    "%s: GET_PA answers a page for each (%d %d)", what, r0, r2))
 		return;
-	result(copy_by_dma(noi, pa0, pa2, buf, buf + 2 * PAGE, 29),
+	result(copy_by_dma(noi, pa0, pa2, buf, buf + 2 * PAGE),
 	       "%s: noiommu edu copies by GET_PA's physical addresses", what);
 }
 
@@ -328,9 +291,9 @@ int main(int argc, char **argv)
 	struct dev iso = { .fd = -1 }, noi = { .fd = -1 };
 	__u64 iova, iova2, len, pa, pa_again;
 	__u32 ioas, ioas2, pt;
-	int iommufd, r, g;
+	uint8_t *buf = MAP_FAILED;
+	int iommufd = -1, r, g;
 	char node[256];
-	uint8_t *buf;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: %s ISOLATED_BDF NOIOMMU_BDF\n", argv[0]);
@@ -382,9 +345,10 @@ int main(int argc, char **argv)
 	       r);
 	if (noi.fd >= 0)
 		close(noi.fd);
+	noi.fd = -1;
 
 	iommufd = open("/dev/iommu", O_RDWR);
-	if (!result(iommufd >= 0, "open /dev/iommu"))
+	if (!need(iommufd >= 0, "open /dev/iommu"))
 		goto done;
 	r = dev_open(&iso, iommufd);
 	if (!result(!r, "isolated: open, bind to iommufd, map BAR0 (%d)", r))
@@ -394,24 +358,24 @@ int main(int argc, char **argv)
 		goto done;
 
 	/* One IOAS, the noiommu device first */
-	if (!result(!ioas_alloc(iommufd, &ioas), "IOAS_ALLOC"))
+	if (!need(!ioas_alloc(iommufd, &ioas), "IOAS_ALLOC"))
 		goto done;
-	r = attach_pt(&noi, ioas, &noi.pt);
+	r = attach_pt(noi.fd, ioas, &noi.pt);
 	result(!r, "noiommu: attach to the IOAS (%d), HWPT %u", r, noi.pt);
-	r = attach_pt(&iso, ioas, &iso.pt);
+	r = attach_pt(iso.fd, ioas, &iso.pt);
 	result(!r && iso.pt != noi.pt,
 	       "isolated: attach to the same IOAS (%d), a HWPT of its own %u", r,
 	       iso.pt);
 	if (r)
 		goto done;
-	r = attach_pt(&iso, noi.pt, NULL);
+	r = attach_pt(iso.fd, noi.pt, NULL);
 	result(r == -EINVAL, "isolated: attach to the noiommu HWPT: EINVAL (%d)", r);
-	r = attach_pt(&noi, iso.pt, NULL);
+	r = attach_pt(noi.fd, iso.pt, NULL);
 	result(r == -EINVAL, "noiommu: attach to the IOMMU's HWPT: EINVAL (%d)", r);
 
 	buf = mmap(NULL, BUF_PAGES * PAGE, PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (!result(buf != MAP_FAILED, "mmap the DMA buffer"))
+	if (!need(buf != MAP_FAILED, "mmap the DMA buffer"))
 		goto done;
 	iova = 0;
 	r = ioas_map(iommufd, ioas, buf, &iova);
@@ -420,28 +384,28 @@ int main(int argc, char **argv)
 		goto done;
 	dma_both(iommufd, ioas, &iso, &noi, buf, iova, "both attached");
 	len = PAGE;
-	if (!result(!get_pa(iommufd, ioas, iova, &len, &pa), "GET_PA of page 0"))
+	if (!need(!get_pa(iommufd, ioas, iova, &len, &pa, 0), "GET_PA of page 0"))
 		goto done;
 
 	/* Without its noiommu HWPT the IOAS has no physical addresses to give */
 	len = PAGE;
-	r = detach_pt(&noi);
+	r = detach_pt(noi.fd);
 	result(!r, "noiommu: detach (%d)", r);
-	r = get_pa(iommufd, ioas, iova, &len, &pa);
+	r = get_pa(iommufd, ioas, iova, &len, &pa, 0);
 	result(r == -EOPNOTSUPP,
 	       "GET_PA with only the IOMMU's HWPT: EOPNOTSUPP (%d)", r);
-	result(copy_by_dma(&iso, iova, iova + PAGE, buf, buf + PAGE, 37),
+	result(copy_by_dma(&iso, iova, iova + PAGE, buf, buf + PAGE),
 	       "isolated: DMA by IOVA goes on alone");
 
 	/*
 	 * Attached again, the new noiommu HWPT has the mapping made before: the
 	 * same page (the IOMMU's HWPT still maps it, and the process too)
 	 */
-	r = attach_pt(&noi, ioas, &noi.pt);
+	r = attach_pt(noi.fd, ioas, &noi.pt);
 	result(!r && noi.pt != iso.pt, "noiommu: attach again (%d), HWPT %u", r,
 	       noi.pt);
 	len = PAGE;
-	r = get_pa(iommufd, ioas, iova, &len, &pa_again);
+	r = get_pa(iommufd, ioas, iova, &len, &pa_again, 0);
 	result(!r && pa == pa_again,
 	       "GET_PA after attaching again: the same page (%d, 0x%llx 0x%llx)",
 	       r, (unsigned long long)pa, (unsigned long long)pa_again);
@@ -453,7 +417,7 @@ int main(int argc, char **argv)
 	 * page 3 (its buffer holds the last copy, which differs from page 3).
 	 */
 	len = PAGE;
-	r = get_pa(iommufd, ioas, iova + 3 * PAGE, &len, &pa);
+	r = get_pa(iommufd, ioas, iova + 3 * PAGE, &len, &pa, 0);
 	if (!r && pa + PAGE > iova && pa < iova + BUF_PAGES * PAGE) {
 		skip("isolated: DMA to a physical address as IOVA is blocked",
 		     "page 3's physical address is a mapped IOVA");
@@ -477,26 +441,33 @@ int main(int argc, char **argv)
 	 * noiommu one filled with the mapping. The IOVA differs from the first
 	 * IOAS's, so the isolated device's DMA works only if it moved.
 	 */
-	if (!result(!ioas_alloc(iommufd, &ioas2), "IOAS_ALLOC of a second IOAS"))
+	if (!need(!ioas_alloc(iommufd, &ioas2), "IOAS_ALLOC of a second IOAS"))
 		goto done;
-	r = attach_pt(&iso, ioas2, &iso.pt);
+	r = attach_pt(iso.fd, ioas2, &iso.pt);
 	result(!r, "isolated: moves to the second IOAS (%d), HWPT %u", r,
 	       iso.pt);
 	iova2 = iova + 0x100000;
 	r = ioas_map(iommufd, ioas2, buf, &iova2);
 	result(!r, "IOAS_MAP of the same buffer there (%d)", r);
-	r = attach_pt(&noi, ioas2, &pt);
+	r = attach_pt(noi.fd, ioas2, &pt);
 	result(!r && pt != iso.pt, "noiommu: moves there too (%d), HWPT %u", r, pt);
 	if (!r)
 		dma_both(iommufd, ioas2, &iso, &noi, buf, iova2, "second IOAS");
 	len = PAGE;
-	r = get_pa(iommufd, ioas, iova, &len, &pa);
+	r = get_pa(iommufd, ioas, iova, &len, &pa, 0);
 	result(r == -EOPNOTSUPP, "GET_PA in the IOAS both left: EOPNOTSUPP (%d)", r);
 
 done:
-	if (noi.fd >= 0)
-		close(noi.fd);
-	if (iso.fd >= 0)
-		close(iso.fd);
+	/*
+	 * The noiommu device goes first, while the IOMMU's HWPT still holds
+	 * the IOAS and its pinned area; the guest's splat and kmemleak scans
+	 * judge the teardown.
+	 */
+	dev_close(&noi);
+	dev_close(&iso);
+	if (iommufd >= 0)
+		close(iommufd);
+	if (buf != MAP_FAILED)
+		munmap(buf, BUF_PAGES * PAGE);
 	return tap_end();
 }

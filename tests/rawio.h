@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Open a file as a root process that lacks CAP_SYS_RAWIO, the capability
- * that a noiommu VFIO device needs: shared by the harness programs that check
- * which device cdevs demand it (noiommu_cdev_smoke.c, noiommu_mixed.c).
+ * Run a step (an open, a bind) as a root process that lacks CAP_SYS_RAWIO,
+ * the capability that a noiommu VFIO device needs: shared by the harness
+ * programs that check which device cdevs demand it (noiommu_cdev_smoke.c,
+ * noiommu_mixed.c).
  */
 #ifndef NOIOMMU_RAWIO_H
 #define NOIOMMU_RAWIO_H
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -32,29 +34,35 @@ static inline int drop_rawio(void)
 }
 
 /*
- * open(@path, O_RDWR) in a child without CAP_SYS_RAWIO: 0 if it opened, the
- * errno of open() if not, -1 if the child could not tell (200 if it could
- * not drop the capability).
+ * @fn(@arg) in a child without CAP_SYS_RAWIO: what it returned (0 or an
+ * errno, below 200), 200 if the child could not drop the capability, -1 if
+ * the child did not exit normally.
  */
-static inline int open_without_rawio(const char *path)
+static inline int run_without_rawio(int (*fn)(void *), void *arg)
 {
 	int status;
 	pid_t pid;
 
+	fflush(stdout);
 	pid = fork();
 	if (pid < 0)
 		return -1;
-	if (pid == 0) {
-		int fd;
-
-		if (drop_rawio())
-			_exit(200);
-		fd = open(path, O_RDWR);
-		_exit(fd >= 0 ? 0 : errno & 0xff);
-	}
+	if (pid == 0)
+		_exit(drop_rawio() ? 200 : fn(arg) & 0xff);
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+static inline int open_rdwr(void *path)
+{
+	return open(path, O_RDWR) >= 0 ? 0 : errno;
+}
+
+/* open(@path, O_RDWR) without CAP_SYS_RAWIO: as run_without_rawio() */
+static inline int open_without_rawio(const char *path)
+{
+	return run_without_rawio(open_rdwr, (void *)path);
 }
 
 #endif

@@ -14,22 +14,46 @@
 
 static int n_test, n_pass, n_fail, n_skip;
 
-/* One case: passed if @ok; returns @ok */
-static inline bool result(bool ok, const char *fmt, ...)
+static inline bool vresult(bool ok, bool quiet_pass, const char *fmt,
+			   va_list ap)
 {
-	va_list ap;
-
+	if (ok && quiet_pass)
+		return ok;
 	n_test++;
 	printf("%s %d ", ok ? "ok" : "not ok", n_test);
-	va_start(ap, fmt);
 	vprintf(fmt, ap);
-	va_end(ap);
 	printf("\n");
 	fflush(stdout);
 	if (ok)
 		n_pass++;
 	else
 		n_fail++;
+	return ok;
+}
+
+/* One case: passed if @ok; returns @ok */
+static inline bool result(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ok = vresult(ok, false, fmt, ap);
+	va_end(ap);
+	return ok;
+}
+
+/*
+ * A step that checks the environment, not the code under test (an open of
+ * /dev/iommu, an mmap): a failed case if it failed, nothing if it worked.
+ * Returns @ok, for the caller to bail out.
+ */
+static inline bool need(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ok = vresult(ok, true, fmt, ap);
+	va_end(ap);
 	return ok;
 }
 
