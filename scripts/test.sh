@@ -2,7 +2,8 @@
 # The test command: everything, ending with one line "N passed, N failed".
 #   scripts/test.sh
 # Environment:
-#   ONLY="suite ..."   run only these guest suites
+#   ONLY="suite ..."   run only these guest suites: those of VIOMMU_SUITES
+#                      in the guest with an IOMMU, the rest in the debug guest
 #   QUICK=1            skip the bisect build and the Kconfig matrix (they are
 #                      reported as skipped, never as passed)
 # Every check is one case in the count; each guest kselftest case counts as
@@ -163,7 +164,7 @@ DEBUG_SUITES="iommufd_race noiommu_group noiommu_cdev_smoke vfio_rst_example vfi
 # for all edus but one: the two kinds of device side by side, and vfio's
 # selftests in their IOMMU modes (which the other guests skip) on an edu
 # behind it, but vfio_pci_driver_test: each case of its IOMMU modes pins
-# 1 GiB, 73-113 s on the debug kernel (guest/suites.sh has one of them as
+# 1 GiB, 113 s for one on the debug kernel (guest/suites.sh has it as
 # vfio_pci_driver_iommufd, for a run by hand). One vCPU. Its skips are
 # listed as those of CONFIGNAME "viommu".
 VIOMMU_SUITES="noiommu_mixed vfio_iommufd_setup_test vfio_pci_device_test vfio_dma_mapping_test vfio_pci_device_init_perf_test"
@@ -182,8 +183,16 @@ DEBUG_APPEND="iommu.debug_pagealloc=1"
 VFIO_APPEND="$DEBUG_APPEND init_on_free=1"
 if [ -n "${ONLY:-}" ]; then
 	DEBUG_SUITES_UP=
-	DEBUG_SUITES=$ONLY
-	VIOMMU_SUITES=
+	DEBUG_SUITES=
+	only_viommu=
+	for s in $ONLY; do
+		if [[ " $VIOMMU_SUITES " == *" $s "* ]]; then
+			only_viommu+=" $s"
+		else
+			DEBUG_SUITES+=" $s"
+		fi
+	done
+	VIOMMU_SUITES=$only_viommu
 	CDEV_SUITES=
 	MAIN_SUITES=
 fi
@@ -204,8 +213,9 @@ if check "kernel builds [debug]" "$TOP/scripts/build-kernel.sh" debug &&
 	[ -z "$DEBUG_SUITES_UP" ] ||
 		bg_start recorded guest-debug-1cpu env GUEST_SMP=1 GUEST_TIMEOUT=2400 GUEST_APPEND="$DEBUG_APPEND" \
 			"$TOP/scripts/guest-suites.sh" debug $DEBUG_SUITES_UP
-	bg_start recorded guest-debug env GUEST_APPEND="$VFIO_APPEND" \
-		"$TOP/scripts/guest-suites.sh" debug $DEBUG_SUITES
+	[ -z "$DEBUG_SUITES" ] ||
+		bg_start recorded guest-debug env GUEST_APPEND="$VFIO_APPEND" \
+			"$TOP/scripts/guest-suites.sh" debug $DEBUG_SUITES
 	DEBUG_BUILT=1
 fi
 
