@@ -40,9 +40,11 @@ done
 
 # The debug kernels have KUnit built in but off (configs/debug.config): a
 # guest that reports the "kunit" suite turns it on, and the kernel runs its
-# KUnit suites at boot, before the suites here start.
+# KUnit suites at boot, before the suites here start; one that reports
+# "kunit_late" turns it on without running them, and that suite runs them.
 append=${GUEST_APPEND:-}
 case " $* " in *" kunit "*) append="${append:+$append }kunit.enable=1" ;; esac
+case " $* " in *" kunit_late "*) append="${append:+$append }kunit.enable=1 kunit.autorun=0" ;; esac
 
 if [ -n "${CONSOLE_LOG:-}" ]; then
 	[ -f "$CONSOLE_LOG" ] || die "no console log $CONSOLE_LOG"

@@ -170,8 +170,10 @@ DEBUG_SUITES="iommufd_race noiommu_group noiommu_cdev_smoke vfio_rst_example vfi
 VIOMMU_SUITES="noiommu_mixed vfio_iommufd_setup_test vfio_pci_device_test vfio_dma_mapping_test vfio_pci_device_init_perf_test"
 MAIN_SUITES="iommufd_fail_nth"
 # The cdev-only guest (VFIO_GROUP=n): the taint and the DMA tests again,
-# where the cdev is the only way to the device.
-CDEV_SUITES="noiommu_cdev_only vfio_iommufd_noiommu_test vfio_pci_driver_test vfio_rst_example"
+# where the cdev is the only way to the device, and last the KUnit suites
+# without the group code (kunit_late: run through debugfs after the taint
+# checks, which the devices they register would fail).
+CDEV_SUITES="noiommu_cdev_only vfio_iommufd_noiommu_test vfio_pci_driver_test vfio_rst_example kunit_late"
 # The debug kernels check every page mapped into an IOMMU domain against
 # the page allocator (CONFIG_IOMMU_DEBUG_PAGEALLOC).
 DEBUG_APPEND="iommu.debug_pagealloc=1"
@@ -228,10 +230,6 @@ if [ -n "$CDEV_SUITES" ] &&
    check "harness guest tests build [cdev]" build_harness_tests cdev; then
 	bg_start recorded guest-cdev env GUEST_APPEND="$VFIO_APPEND" \
 		"$TOP/scripts/guest-suites.sh" cdev $CDEV_SUITES
-	# The KUnit suites without the group code, in a boot of their own:
-	# their taint would hide the one that noiommu_cdev_only checks.
-	bg_start recorded guest-cdev-kunit env GUEST_SMP=1 GUEST_APPEND="$DEBUG_APPEND" \
-		"$TOP/scripts/guest-suites.sh" cdev kunit
 fi
 
 if [ -n "${QUICK:-}" ]; then
