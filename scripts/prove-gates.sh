@@ -64,6 +64,10 @@
 #                 table pages that an unmap emptied: the noiommu selftest
 #                 that counts nr_iommu_pages around a map, unmap and HWPT
 #                 destroy fails (kmemleak does not track page allocations)
+#   revoke-keeps-noiommu  a dma-buf revoke unmaps every domain but the
+#                 noiommu one, whose table keeps the revoked mapping: GET_PA
+#                 still refuses the revoked area, so only get_pa_dmabuf's
+#                 map of the same IOVA after the unmap sees it
 #   early-unpin   IOAS_MAP drops the pages' pin as soon as it has them (and
 #                 unmap then has nothing to unpin): on the cdev-only debug
 #                 kernel, as the test command runs it, iommu-debug-pagealloc
@@ -269,6 +273,11 @@ m_table-page-leak() {
 		drivers/iommu/iommufd/noiommu.c
 	guest_test_debug iommufd_noiommu
 }
+m_revoke-keeps-noiommu() {
+	mutate revoke-keeps-noiommu 's/(\t\tstruct iopt_area \*area = track->area;\n\n)/$1\t\tif (iommufd_domain_is_noiommu(track->domain))\n\t\t\tcontinue;\n/' \
+		drivers/iommu/iommufd/pages.c
+	guest_test_debug iommufd_noiommu
+}
 m_early-unpin() {
 	mutate early-unpin 's/(\tiopt_pages_add_npinned\(pages, rc\);\n)/$1\tif (!user->file)\n\t\tunpin_user_pages(user->upages, rc);\n/; s/\t\tunpin_user_page_range_dirty_lock\(\n\t\t\tpfn_to_page\(batch->pfns\[cur\] \+ first_page_off\),\n\t\t\tto_unpin, pages->writable\);\n//' \
 		drivers/iommu/iommufd/pages.c
@@ -330,6 +339,7 @@ declare -A why=(
 	[top-of-iova]='not ok [0-9]+ iommufd_noiommu\.get_pa_top'
 	[huge-pin-leak]='not ok [0-9]+ iommufd_noiommu\.get_pa_huge'
 	[table-page-leak]='not ok [0-9]+ iommufd_noiommu\.table_pages_freed'
+	[revoke-keeps-noiommu]='not ok [0-9]+ iommufd_noiommu\.get_pa_dmabuf'
 	[early-unpin]='not ok [0-9]+ .*(dma_pinned|pinned)'
 	[debug-pagealloc]='WARNING: .*__iommu_debug_update_iova'
 	[fwspec-noiommu]='not ok [0-9]+ vfio_noiommu\.noiommu_test_fwspec'
@@ -337,7 +347,7 @@ declare -A why=(
 	[isolated-as-noiommu]='not ok [0-9]+ isolated [0-9a-f:.]+: bound to vfio-pci'
 	[unmap-allocates]='WARNING: .*iommufd/pages\.c:[0-9]+ at (iommu_unmap_nofail|iopt_area_unmap_domain|batch_)|not ok [0-9]+ basic_fail_nth\.(noiommu_unmap_areas|map_noiommu_domain)'
 )
-all=(checkpatch sparse kerneldoc uapi kconfig no-get-pa no-cap-check no-cdev-taint stale-get-pa get-pa-unlocked-read get-pa-no-domains-rwsem top-torn-read get-pa-short-run get-pa-join-discontig compat-map-no-prot top-of-iova huge-pin-leak table-page-leak early-unpin debug-pagealloc fwspec-noiommu unmap-allocates isolated-no-cdev isolated-as-noiommu)
+all=(checkpatch sparse kerneldoc uapi kconfig no-get-pa no-cap-check no-cdev-taint stale-get-pa get-pa-unlocked-read get-pa-no-domains-rwsem top-torn-read get-pa-short-run get-pa-join-discontig compat-map-no-prot top-of-iova huge-pin-leak table-page-leak revoke-keeps-noiommu early-unpin debug-pagealloc fwspec-noiommu unmap-allocates isolated-no-cdev isolated-as-noiommu)
 [ $# -gt 0 ] || set -- "${all[@]}"
 unset RESULTS
 bad=0
