@@ -66,8 +66,10 @@
 #                 destroy fails (kmemleak does not track page allocations)
 #   revoke-keeps-noiommu  a dma-buf revoke unmaps every domain but the
 #                 noiommu one, whose table keeps the revoked mapping: GET_PA
-#                 still refuses the revoked area, so only get_pa_dmabuf's
-#                 map of the same IOVA after the unmap sees it
+#                 still refuses the revoked area, so get_pa_dmabuf sees it
+#                 only by mapping the same IOVA after the unmap (the race's
+#                 revoke variant and, on the debug kernel, iommu
+#                 debug-pagealloc's WARNINGs see it too)
 #   early-unpin   IOAS_MAP drops the pages' pin as soon as it has them (and
 #                 unmap then has nothing to unpin): on the cdev-only debug
 #                 kernel, as the test command runs it, iommu-debug-pagealloc

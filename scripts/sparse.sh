@@ -19,16 +19,22 @@ mkdir -p "$CACHE/dl"
 rm -rf "$dir"
 mkdir -p "$dir"
 step "sparse: fetching Debian sid's sparse source" >&2
+apt_update() {
+	run_logged "$LOGS/apt-private-update.log" \
+		apt-get "${APT_OPTS[@]}" update >&2 ||
+		die "private apt update failed (see $LOGS/apt-private-update.log)"
+}
+fetch_source() {
+	(cd "$CACHE/dl" && run_logged "$LOGS/sparse-fetch.log" \
+		apt-get "${APT_OPTS[@]}" source --download-only sparse) >&2
+}
 if ! ls "$CACHE/dl"/sparse_*.dsc >/dev/null 2>&1; then
 	# fetch-base.sh refreshes the private lists only when the base .deb
-	# is not cached yet, so a fresh clone with a cached base has none.
-	if ! ls "$APTDIR/lists"/*_Sources* >/dev/null 2>&1; then
-		run_logged "$LOGS/apt-private-update.log" \
-			apt-get "${APT_OPTS[@]}" update >&2 ||
-			die "private apt update failed (see $LOGS/apt-private-update.log)"
-	fi
-	(cd "$CACHE/dl" && run_logged "$LOGS/sparse-fetch.log" \
-		apt-get "${APT_OPTS[@]}" source --download-only sparse) >&2 ||
+	# is not cached yet, so a fresh clone with a cached base has none;
+	# lists from before sid moved on name a source that is gone: the
+	# lists are refreshed and the fetch tried once more.
+	ls "$APTDIR/lists"/*_Sources* >/dev/null 2>&1 || apt_update
+	fetch_source || { apt_update && fetch_source; } ||
 		die "cannot fetch sparse source"
 fi
 orig=$(ls "$CACHE"/dl/sparse_*.orig.tar.* | sort -V | tail -n 1)

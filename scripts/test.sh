@@ -3,7 +3,9 @@
 #   scripts/test.sh
 # Environment:
 #   ONLY="suite ..."   run only these guest suites: those of VIOMMU_SUITES
-#                      in the guest with an IOMMU, the rest in the debug guest
+#                      (and vfio_pci_driver_iommufd) in the guest with an
+#                      IOMMU, those of CDEV_SUITES in the cdev-only guest,
+#                      the others in the debug guest
 #   QUICK=1            skip the bisect build and the Kconfig matrix (they are
 #                      reported as skipped, never as passed)
 # Every check is one case in the count; each guest kselftest case counts as
@@ -187,15 +189,18 @@ if [ -n "${ONLY:-}" ]; then
 	DEBUG_SUITES_UP=
 	DEBUG_SUITES=
 	only_viommu=
+	only_cdev=
 	for s in $ONLY; do
-		if [[ " $VIOMMU_SUITES " == *" $s "* ]]; then
+		if [[ " $VIOMMU_SUITES vfio_pci_driver_iommufd " == *" $s "* ]]; then
 			only_viommu+=" $s"
+		elif [[ " $CDEV_SUITES " == *" $s "* ]]; then
+			only_cdev+=" $s"
 		else
 			DEBUG_SUITES+=" $s"
 		fi
 	done
 	VIOMMU_SUITES=$only_viommu
-	CDEV_SUITES=
+	CDEV_SUITES=$only_cdev
 	MAIN_SUITES=
 fi
 

@@ -31,7 +31,6 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 
@@ -206,10 +205,6 @@ static int dev_open(struct dev *d, int iommufd)
 	return 0;
 }
 
-/*
- * A pattern that differs from every earlier copy's, so a DMA that moved
- * nothing cannot pass on what a device's buffer still holds
- */
 static void dev_close(struct dev *d)
 {
 	if (d->bar)
@@ -218,6 +213,10 @@ static void dev_close(struct dev *d)
 		close(d->fd);
 }
 
+/*
+ * A pattern that differs from every earlier copy's, so a DMA that moved
+ * nothing cannot pass on what a device's buffer still holds
+ */
 static void fill(uint8_t *p)
 {
 	static unsigned int seed = 11;

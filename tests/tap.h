@@ -43,9 +43,9 @@ static inline bool result(bool ok, const char *fmt, ...)
 }
 
 /*
- * A step that checks the environment, not the code under test (an open of
- * /dev/iommu, an mmap): a failed case if it failed, nothing if it worked.
- * Returns @ok, for the caller to bail out.
+ * A step that checks the environment (an open of /dev/iommu, an mmap) or
+ * that a case before it already checked: a failed case if it failed,
+ * nothing if it worked. Returns @ok, for the caller to bail out.
  */
 static inline bool need(bool ok, const char *fmt, ...)
 {
