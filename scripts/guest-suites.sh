@@ -45,9 +45,9 @@ done
 append=${GUEST_APPEND:-}
 case " $* " in *" kunit "*) append="${append:+$append }kunit.enable=1" ;; esac
 case " $* " in *" kunit_late "*) append="${append:+$append }kunit.enable=1 kunit.autorun=0" ;; esac
-case " $* " in *" kunit "*" kunit_late "* | *" kunit_late "*" kunit "*)
-	die "kunit and kunit_late need guests of their own (kunit.autorun)" ;;
-esac
+if [[ " $* " == *" kunit "* && " $* " == *" kunit_late "* ]]; then
+	die "kunit and kunit_late need guests of their own (kunit.autorun)"
+fi
 
 if [ -n "${CONSOLE_LOG:-}" ]; then
 	[ -f "$CONSOLE_LOG" ] || die "no console log $CONSOLE_LOG"

@@ -4,8 +4,9 @@
 # Environment:
 #   ONLY="suite ..."   run only these guest suites: those of VIOMMU_SUITES
 #                      (and vfio_pci_driver_iommufd) in the guest with an
-#                      IOMMU, those of CDEV_SUITES in the cdev-only guest,
-#                      the others in the debug guest
+#                      IOMMU, those only of CDEV_SUITES in the cdev-only
+#                      guest (in that list's order), the others in the
+#                      debug guest
 #   QUICK=1            skip the bisect build and the Kconfig matrix (they are
 #                      reported as skipped, never as passed)
 # Every check is one case in the count; each guest kselftest case counts as
@@ -187,18 +188,23 @@ DEBUG_APPEND="iommu.debug_pagealloc=1"
 VFIO_APPEND="$DEBUG_APPEND init_on_free=1"
 if [ -n "${ONLY:-}" ]; then
 	DEBUG_SUITES_UP=
-	DEBUG_SUITES=
 	only_viommu=
 	only_cdev=
+	only_debug=
 	for s in $ONLY; do
 		if [[ " $VIOMMU_SUITES vfio_pci_driver_iommufd " == *" $s "* ]]; then
 			only_viommu+=" $s"
-		elif [[ " $CDEV_SUITES " == *" $s "* ]]; then
-			only_cdev+=" $s"
-		else
-			DEBUG_SUITES+=" $s"
+		elif [[ " $CDEV_SUITES " != *" $s "* || " $DEBUG_SUITES " == *" $s "* ]]; then
+			only_debug+=" $s"
 		fi
 	done
+	# The cdev-only guest's order: the taint checks first, kunit_late last
+	for s in $CDEV_SUITES; do
+		if [[ " $ONLY " == *" $s "* && " $DEBUG_SUITES " != *" $s "* ]]; then
+			only_cdev+=" $s"
+		fi
+	done
+	DEBUG_SUITES=$only_debug
 	VIOMMU_SUITES=$only_viommu
 	CDEV_SUITES=$only_cdev
 	MAIN_SUITES=
