@@ -28,14 +28,23 @@ fetch_source() {
 	(cd "$CACHE/dl" && run_logged "$LOGS/sparse-fetch.log" \
 		apt-get "${APT_OPTS[@]}" source --download-only sparse) >&2
 }
-if ! ls "$CACHE/dl"/sparse_*.dsc >/dev/null 2>&1; then
+have_source() {
+	ls "$CACHE/dl"/sparse_*.dsc "$CACHE/dl"/sparse_*.orig.tar.* >/dev/null 2>&1
+}
+if ! have_source; then
 	# fetch-base.sh refreshes the private lists only when the base .deb
 	# is not cached yet, so a fresh clone with a cached base has none;
-	# lists from before sid moved on name a source that is gone: the
-	# lists are refreshed and the fetch tried once more.
-	ls "$APTDIR/lists"/*_Sources* >/dev/null 2>&1 || apt_update
-	fetch_source || { apt_update && fetch_source; } ||
+	# lists from before sid moved on name a source that is gone: stale
+	# lists are refreshed and the fetch tried once more. A fetch cut off
+	# after the .dsc is fetched again (apt-get source keeps what it has).
+	updated=
+	if ! ls "$APTDIR/lists"/*_Sources* >/dev/null 2>&1; then
+		apt_update
+		updated=1
+	fi
+	fetch_source || { [ -z "$updated" ] && apt_update && fetch_source; } ||
 		die "cannot fetch sparse source"
+	have_source || die "sparse source incomplete after the fetch"
 fi
 orig=$(ls "$CACHE"/dl/sparse_*.orig.tar.* | sort -V | tail -n 1)
 mkdir -p "$dir/src"
