@@ -51,10 +51,12 @@ if [ ! -f "$OUT/.config" ] || ! cmp -s "$OUT/fragments.config" "$OUT/.fragments.
 	# tinyconfig is the same for every configuration of one tree, and costs
 	# three top-level makes: make it once per set of Kconfig files and copy.
 	# Key: the Kconfig files (committed and uncommitted), tinyconfig's
-	# fragments and the compiler, which Kconfig probes.
+	# fragments, the compiler, which Kconfig probes, and KMAKE_ARGS if any
+	# (ARCH=i386 makes another tinyconfig).
 	kc=$({ git -C "$SRC" ls-files -s -- ':(glob)**/Kconfig*' kernel/configs arch/x86/configs &&
 		git -C "$SRC" diff HEAD -- ':(glob)**/Kconfig*' kernel/configs arch/x86/configs &&
-		gcc --version; } 2>/dev/null | sha1sum | cut -c1-16)
+		gcc --version && if [ -n "${KMAKE_ARGS:-}" ]; then echo "$KMAKE_ARGS"; fi; } 2>/dev/null |
+		sha1sum | cut -c1-16)
 	tiny=$BUILD/out/.tinyconfig-$kc
 	if [ ! -f "$tiny" ] || [ ! -e "$SRC/.git" ]; then
 		run_logged "$LOGS/kconfig-$(basename "$OUT").log" "${MAKE[@]}" tinyconfig

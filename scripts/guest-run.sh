@@ -20,7 +20,8 @@
 # intel-iommu translates for the three edus above, and a fourth edu sits
 # behind a second PCIe host bridge that bypasses it (bypass_iommu: the DMAR
 # table leaves its bus out), 0000:81:00.0, a noiommu device in a guest that
-# has an IOMMU; the kernel gets intel_iommu=on.
+# has an IOMMU; the kernel gets intel_iommu=on. GUEST_BUSYBOX=FILE: the
+# guest's busybox (default /bin/busybox; scripts/i386.sh gives a 32-bit one).
 # COMMAND runs as root under busybox sh in /, with /opt/bin in PATH and
 # proc, sys, devtmpfs, debugfs and hugetlbfs (/dev/hugepages) mounted.
 #
@@ -41,7 +42,7 @@ while getopts "k:f:m:t:a:l:qK" o; do
 	l) log=$OPTARG ;;
 	q) quiet=1 ;;
 	K) leakscan=0 ;;
-	*) sed -n '2,20p' "$0"; exit 2 ;;
+	*) sed -n '2,30p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -54,7 +55,7 @@ work=$(mktemp -d "$BUILD/guest.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 root=$work/root
 mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,opt/bin,etc,root,mnt,run}
-cp /bin/busybox "$root/bin/busybox"
+cp "${GUEST_BUSYBOX:-/bin/busybox}" "$root/bin/busybox"
 for a in $(/bin/busybox --list); do
 	[ "$a" = busybox ] || ln -sf busybox "$root/bin/$a"
 done
