@@ -55,8 +55,9 @@ work=$(mktemp -d "$BUILD/guest.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 root=$work/root
 mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,opt/bin,etc,root,mnt,run}
-cp "${GUEST_BUSYBOX:-/bin/busybox}" "$root/bin/busybox"
-for a in $(/bin/busybox --list); do
+busybox=${GUEST_BUSYBOX:-/bin/busybox}
+cp "$busybox" "$root/bin/busybox"
+for a in $("$busybox" --list); do
 	[ "$a" = busybox ] || ln -sf busybox "$root/bin/$a"
 done
 echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"

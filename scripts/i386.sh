@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Boot the series on 32-bit x86 and run its selftests there. Not part of the
-# test command (README, "A 32-bit kernel, by hand").
+# test command (README, "Not in the test command: a 32-bit kernel").
 #   scripts/i386.sh [SUITE...]
 # Builds build/out/i386 (tinyconfig + guest, features, iommufd-test and
 # i386, ARCH=i386), builds iommufd's and VFIO's selftests with gcc -m32 into
@@ -8,7 +8,9 @@
 # (Debian's busybox-static:i386, unpacked into the cache, not installed:
 # it would replace the host's). Installs Debian's i386 architecture,
 # gcc-multilib, libcap-dev:i386 and uuid-dev:i386 (the selftests link them
-# statically). Exit status: guest-suites.sh's.
+# statically). Exit status: guest-suites.sh's. tests/expected-skips lists
+# the skips of the default suites here; other suites may skip as it lists
+# them for the test command's guests only.
 source "$(dirname "$0")/lib.sh"
 
 suites=("$@")
@@ -58,10 +60,11 @@ run_logged "$LOGS/headers-i386.log" make -C "$TREE" O="$OUT" ARCH=i386 headers |
 	die "make headers failed (see $LOGS/headers-i386.log)"
 
 # The selftests, -m32. Large files (-D_FILE_OFFSET_BITS=64: VFIO's region
-# offsets are above 4 GiB) and a 64-bit time_t. VFIO's do not build for
-# 32-bit with -Werror (libvfio prints u64 with %lx), so not for them.
-# kselftest_harness.h's own per-case limit (30 s): the kernel is not a debug
-# one.
+# offsets are above 4 GiB) and a 64-bit time_t, through USERCFLAGS, which
+# lib.mk adds for every target (iommu's Makefile ignores EXTRA_CFLAGS).
+# VFIO's do not build for 32-bit with -Werror (libvfio passes u64 to %lx),
+# so not for them. kselftest_harness.h's own per-case limit (30 s): the
+# kernel is not a debug one.
 ST=$BUILD/selftests/i386
 for t in iommu vfio; do
 	werror=
@@ -72,7 +75,7 @@ for t in iommu vfio; do
 	run_logged "$LOGS/selftests-i386-$t.log" \
 		make -C "$TREE/tools/testing/selftests/$t" -j"$(nproc)" CC="gcc -m32" \
 		KHDR_INCLUDES="-isystem $OUT/usr/include" OUTPUT="$ST/$t" \
-		EXTRA_CFLAGS="-static -m32 -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64 $werror" \
+		USERCFLAGS="-D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64 $werror" EXTRA_CFLAGS=-static \
 		LDFLAGS="-static -pthread -m32" ||
 		die "the $t selftests do not build for i386 (see $LOGS/selftests-i386-$t.log)"
 done

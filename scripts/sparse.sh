@@ -48,7 +48,12 @@ if ! have_source; then
 fi
 orig=$(ls "$CACHE"/dl/sparse_*.orig.tar.* | sort -V | tail -n 1)
 mkdir -p "$dir/src"
-tar -xf "$orig" -C "$dir/src" --strip-components=1
+# A download cut off in the middle leaves a file that does not unpack:
+# removed, so that the next run fetches the source again.
+tar -xf "$orig" -C "$dir/src" --strip-components=1 || {
+	rm -f "$CACHE"/dl/sparse_*
+	die "sparse source does not unpack; removed from the cache"
+}
 step "sparse: building" >&2
 run_logged "$LOGS/sparse-build.log" make -C "$dir/src" -j"$(nproc)" sparse >&2 ||
 	die "sparse does not build"
