@@ -62,8 +62,9 @@ run_logged "$LOGS/headers-i386.log" make -C "$TREE" O="$OUT" ARCH=i386 headers |
 # The selftests, -m32. Large files (-D_FILE_OFFSET_BITS=64: VFIO's region
 # offsets are above 4 GiB) and a 64-bit time_t, through USERCFLAGS, which
 # lib.mk adds for every target (iommu's Makefile ignores EXTRA_CFLAGS).
-# VFIO's do not build for 32-bit with -Werror (libvfio passes u64 to %lx),
-# so not for them. kselftest_harness.h's own per-case limit (30 s): the
+# VFIO's do not build for 32-bit with -Werror (libvfio passes u64 to %lx):
+# -Wno-error goes in EXTRA_CFLAGS, which vfio's Makefile adds after its
+# -Werror. kselftest_harness.h's own per-case limit (30 s): the
 # kernel is not a debug one.
 ST=$BUILD/selftests/i386
 for t in iommu vfio; do
@@ -75,7 +76,7 @@ for t in iommu vfio; do
 	run_logged "$LOGS/selftests-i386-$t.log" \
 		make -C "$TREE/tools/testing/selftests/$t" -j"$(nproc)" CC="gcc -m32" \
 		KHDR_INCLUDES="-isystem $OUT/usr/include" OUTPUT="$ST/$t" \
-		USERCFLAGS="-D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64 $werror" EXTRA_CFLAGS=-static \
+		USERCFLAGS="-D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64" EXTRA_CFLAGS="-static $werror" \
 		LDFLAGS="-static -pthread -m32" ||
 		die "the $t selftests do not build for i386 (see $LOGS/selftests-i386-$t.log)"
 done
