@@ -57,7 +57,8 @@ root=$work/root
 mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,opt/bin,etc,root,mnt,run}
 busybox=${GUEST_BUSYBOX:-/bin/busybox}
 cp "$busybox" "$root/bin/busybox"
-for a in $("$busybox" --list); do
+applets=$("$busybox" --list) || die "guest-run: cannot list the applets of $busybox"
+for a in $applets; do
 	[ "$a" = busybox ] || ln -sf busybox "$root/bin/$a"
 done
 echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
