@@ -141,8 +141,8 @@ run_vfio_test() {
 
 suite_vfio_iommufd_noiommu_test() { run_vfio_test vfio_iommufd_noiommu_test; }
 # For scripts/i386.sh: without libvfio_noiommu_regions, whose forked child
-# must die of a libvfio assertion and instead crashes in the message, which
-# prints 64-bit values with %lx (libvfio/assert.h), on a 32-bit build.
+# must die of a libvfio assertion and on i386 dies of SIGSEGV instead;
+# libvfio/assert.h passes 64-bit values to %lx there.
 suite_vfio_iommufd_noiommu_test_32() {
 	bind_edu || { echo "1..0 # SKIP edu device cannot be bound to vfio-pci"; return 4; }
 	/opt/bin/vfio_iommufd_noiommu_test -T libvfio_noiommu_regions "$(edu_bdf)"

@@ -42,6 +42,7 @@ busybox=$CACHE/i386/busybox
 if [ ! -x "$busybox" ]; then
 	step "i386: fetching busybox-static:i386"
 	tmp=$(mktemp -d "$BUILD/i386-busybox.XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
 	(cd "$tmp" && run_logged "$LOGS/apt-download-i386.log" \
 		apt-get download busybox-static:i386) ||
 		die "cannot download busybox-static:i386 (see $LOGS/apt-download-i386.log)"
@@ -49,6 +50,7 @@ if [ ! -x "$busybox" ]; then
 	mkdir -p "$CACHE/i386"
 	cp "$tmp/root/bin/busybox" "$busybox.tmp" && mv "$busybox.tmp" "$busybox"
 	rm -rf "$tmp"
+	trap - EXIT
 fi
 
 # The kernel and its UAPI headers
