@@ -34,7 +34,6 @@
  * disagree or a DMA came back wrong (a correctness bug).
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <sched.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -61,6 +60,7 @@
 #include "iommufd_test.h"
 
 #include "edu.h"
+#include "vfio_dev.h"
 
 #define PAGE_SZ		4096UL
 #define HPAGE_SZ	(2UL << 20)
@@ -344,24 +344,12 @@ static void runs_extend(struct runs *rs, uint64_t off, uint64_t phys,
 
 static void find_cdev(struct bench *b, char *path, size_t sz)
 {
-	char dir[256];
-	struct dirent *d;
-	DIR *dp;
+	int rc = noiommu_cdev_path(b->bdf, path, sz);
 
-	snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/vfio-dev", b->bdf);
-	dp = opendir(dir);
-	if (!dp)
-		fail("opendir vfio-dev (device not bound to vfio-pci?)");
-	while ((d = readdir(dp))) {
-		if (!strncmp(d->d_name, "noiommu-vfio", 12)) {
-			snprintf(path, sz, "/dev/vfio/devices/%s", d->d_name);
-			closedir(dp);
-			return;
-		}
+	if (rc) {
+		errno = -rc;
+		fail("no noiommu-vfioN cdev (device not bound to vfio-pci?)");
 	}
-	closedir(dp);
-	errno = ENOENT;
-	fail("no noiommu-vfioN cdev");
 }
 
 static uint32_t ioas_alloc(struct bench *b)

@@ -39,6 +39,7 @@
 #include "iommufd_ops.h"
 #include "rawio.h"
 #include "tap.h"
+#include "vfio_dev.h"
 
 #ifndef IOMMU_IOAS_NOIOMMU_GET_PA
 #define IOMMUFD_CMD_IOAS_NOIOMMU_GET_PA 0x95
@@ -156,23 +157,7 @@ static void bind_vfio_pci(const char *bdf)
 /* Finds vfio-dev/<name> under the device; returns the cdev name or NULL */
 static const char *find_cdev_name(const char *bdf, char *name, size_t len)
 {
-	struct dirent *de;
-	char p[512];
-	DIR *d;
-
-	snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
-	d = opendir(p);
-	if (!d)
-		return NULL;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(name, len, "%s", de->d_name);
-		closedir(d);
-		return name;
-	}
-	closedir(d);
-	return NULL;
+	return vfio_dev_name(bdf, name, len) ? NULL : name;
 }
 
 static void find_group(void)

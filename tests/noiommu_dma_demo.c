@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -25,6 +24,7 @@
 #include <linux/vfio.h>
 
 #include "edu.h"
+#include "vfio_dev.h"
 
 static const char *bdf;
 
@@ -37,25 +37,13 @@ static void die(const char *what)
 static char *find_cdev(void)
 {
 	static char path[300];
-	char dir[256];
-	struct dirent *d;
-	DIR *dp;
+	int rc = noiommu_cdev_path(bdf, path, sizeof(path));
 
-	snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
-	dp = opendir(dir);
-	if (!dp)
-		die("no vfio-dev directory (is the device bound to vfio-pci?)");
-	while ((d = readdir(dp))) {
-		if (!strncmp(d->d_name, "noiommu-vfio", 12)) {
-			snprintf(path, sizeof(path), "/dev/vfio/devices/%s", d->d_name);
-			closedir(dp);
-			return path;
-		}
+	if (rc) {
+		errno = -rc;
+		die("no noiommu-vfioN cdev (is the device bound to vfio-pci?)");
 	}
-	closedir(dp);
-	errno = ENOENT;
-	die("no noiommu-vfioN cdev for this device");
-	return NULL;
+	return path;
 }
 
 static uint64_t get_pa(int iommufd, uint32_t ioas, uint64_t iova, uint64_t *len)

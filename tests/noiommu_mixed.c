@@ -19,7 +19,6 @@
  * Output: "ok N name" / "not ok N name" lines, the plan, a totals line.
  * Exit status: 0 when nothing failed.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -38,6 +37,7 @@
 #include "iommufd_ops.h"
 #include "rawio.h"
 #include "tap.h"
+#include "vfio_dev.h"
 
 #define PAGE		4096
 #define BUF_PAGES	4
@@ -86,22 +86,8 @@ static bool is_chr(const char *path)
 /* The device's entry in vfio-dev/ (its cdev name), or "" */
 static void cdev_name(const char *bdf, char *name, size_t len)
 {
-	struct dirent *de;
-	char p[512];
-	DIR *d;
-
-	name[0] = 0;
-	snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
-	d = opendir(p);
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] != '.') {
-			snprintf(name, len, "%s", de->d_name);
-			break;
-		}
-	}
-	closedir(d);
+	if (vfio_dev_name(bdf, name, len))
+		name[0] = 0;
 }
 
 /* The number of the device's iommu_group, or -1 */

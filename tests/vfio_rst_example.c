@@ -12,8 +12,8 @@
  *
  * Prints TAP; exit status 0 only if the data came back byte for byte.
  */
-#include <dirent.h>
 #include <err.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +26,7 @@
 #include <linux/vfio.h>
 
 #include "edu.h"
+#include "vfio_dev.h"
 #include "vfio_rst_example.inc"
 
 #define PAGE	4096
@@ -41,26 +42,6 @@ static __u64 edu_dma_limit(void)
 	const char *mask = getenv("VFIO_EDU_DMA_MASK");
 
 	return mask ? strtoull(mask, NULL, 0) : (1ULL << 28) - 1;
-}
-
-static void open_cdev_path(const char *bdf, char *path, size_t size)
-{
-	char dir[256];
-	struct dirent *d;
-	DIR *dp;
-
-	snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
-	dp = opendir(dir);
-	if (!dp)
-		err(1, "%s", dir);
-	while ((d = readdir(dp))) {
-		if (!strncmp(d->d_name, "noiommu-vfio", 12)) {
-			snprintf(path, size, "/dev/vfio/devices/%s", d->d_name);
-			closedir(dp);
-			return;
-		}
-	}
-	errx(1, "%s has no noiommu-vfioN cdev", bdf);
 }
 
 /* The physical address of byte @off of the buffer, @len bytes contiguous */
@@ -89,7 +70,7 @@ int main(int argc, char **argv)
 	struct dma_run runs[8];
 	volatile uint8_t *bar;
 	char path[300];
-	int cdev_fd, n, i;
+	int cdev_fd, n, i, rc;
 	uint16_t cmd;
 	uint8_t *buf;
 
@@ -98,7 +79,11 @@ int main(int argc, char **argv)
 	printf("TAP version 13\n1..1\n");
 	fflush(stdout);
 
-	open_cdev_path(argv[1], path, sizeof(path));
+	rc = noiommu_cdev_path(argv[1], path, sizeof(path));
+	if (rc) {
+		errno = -rc;
+		err(1, "%s: no noiommu-vfioN cdev", argv[1]);
+	}
 	cdev_fd = open(path, O_RDWR);
 	if (cdev_fd < 0)
 		err(1, "%s", path);
