@@ -348,7 +348,7 @@ static void find_cdev(struct bench *b, char *path, size_t sz)
 
 	if (rc) {
 		errno = -rc;
-		fail("no noiommu-vfioN cdev (device not bound to vfio-pci?)");
+		fail(noiommu_cdev_error(rc));
 	}
 }
 

@@ -41,7 +41,7 @@ static char *find_cdev(void)
 
 	if (rc) {
 		errno = -rc;
-		die("no noiommu-vfioN cdev (is the device bound to vfio-pci?)");
+		die(noiommu_cdev_error(rc));
 	}
 	return path;
 }

@@ -82,7 +82,7 @@ int main(int argc, char **argv)
 	rc = noiommu_cdev_path(argv[1], path, sizeof(path));
 	if (rc) {
 		errno = -rc;
-		err(1, "%s: no noiommu-vfioN cdev", argv[1]);
+		err(1, "%s: %s", argv[1], noiommu_cdev_error(rc));
 	}
 	cdev_fd = open(path, O_RDWR);
 	if (cdev_fd < 0)
